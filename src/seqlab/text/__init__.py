@@ -1,0 +1,28 @@
+"""Text preprocessing with the exact behaviour of Keras 2's ``keras.preprocessing``.
+
+``Tokenizer``/``tokenizer_from_json``, ``pad_sequences``, ``text_to_word_sequence``,
+``one_hot``/``hashing_trick`` (deterministic: MD5 instead of Python's salted hash),
+``to_categorical`` and n-gram helpers. Nothing here imports torch.
+"""
+from ._categorical import to_categorical
+from ._hashing import hashing_trick, one_hot
+from ._ngrams import add_ngrams, char_ngrams, ngram_index, ngrams, word_ngrams
+from ._padding import pad_sequences
+from ._tokenizer import Tokenizer, tokenizer_from_json
+from ._words import DEFAULT_FILTERS, text_to_word_sequence
+
+__all__ = [
+    "DEFAULT_FILTERS",
+    "Tokenizer",
+    "add_ngrams",
+    "char_ngrams",
+    "hashing_trick",
+    "ngram_index",
+    "ngrams",
+    "one_hot",
+    "pad_sequences",
+    "text_to_word_sequence",
+    "to_categorical",
+    "tokenizer_from_json",
+    "word_ngrams",
+]
