@@ -1,0 +1,1 @@
+"""Recipes: a dataclass config plus readable code for each job the CLI runs."""

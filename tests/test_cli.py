@@ -1,0 +1,106 @@
+"""The seqlab command: demo and tokenize, their files, and their errors."""
+import io
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from seqlab.cli import main
+from seqlab.data import sample_reviews
+from seqlab.text import Tokenizer, pad_sequences, tokenizer_from_json
+
+
+def test_demo_shows_each_step(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for step in ("1. Fit", "2. texts_to_sequences", "3. pad_sequences", "vocab_size = 20"):
+        assert step in out
+    expected = Tokenizer(num_words=20, oov_token="<OOV>").fit_on_texts(sample_reviews())
+    first_row = pad_sequences(expected.texts_to_sequences(sample_reviews()), maxlen=10)[0]
+    assert np.array2string(first_row)[1:-1].strip() in out
+
+
+def test_console_script_runs():
+    result = subprocess.run([sys.executable, "-m", "seqlab", "demo", "--maxlen", "4"],
+                            capture_output=True, text=True, check=True)
+    assert "int32 array (8, 4)" in " ".join(result.stdout.split())
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    path = tmp_path / "texts.txt"
+    path.write_text("The cat sat.\nThe dog sat down!\r\n\nA cat, a dog.\n", encoding="utf-8")
+    return path
+
+
+def test_tokenize_writes_batch_and_tokenizer(tmp_path, corpus, capsys):
+    batch, saved = tmp_path / "out" / "batch.npy", tmp_path / "tok.json"
+    code = main(["tokenize", str(corpus), "--num-words", "5", "--oov-token", "<OOV>",
+                 "--maxlen", "3", "--output", str(batch), "--save-tokenizer", str(saved)])
+    assert code == 0
+    texts = ["The cat sat.", "The dog sat down!", "", "A cat, a dog."]
+    reference = Tokenizer(num_words=5, oov_token="<OOV>").fit_on_texts(texts)
+    expected = pad_sequences(reference.texts_to_sequences(texts), maxlen=3)
+    np.testing.assert_array_equal(np.load(batch), expected)
+    assert tokenizer_from_json(saved.read_text()).word_index == reference.word_index
+    out = capsys.readouterr().out
+    assert "int32 (4, 3), 2 texts truncated" in out  # the 4-word texts
+
+
+def test_tokenize_reuses_a_saved_tokenizer_and_streams_rows(tmp_path, corpus, capsys):
+    saved = tmp_path / "tok.json"
+    saved.write_text(Tokenizer().fit_on_texts(["cat dog"]).to_json())
+    assert main(["tokenize", str(corpus), "--tokenizer", str(saved), "--num-words", "2",
+                 "--output", "-"]) == 0
+    captured = capsys.readouterr()
+    # only "cat" (index 1) is below num_words=2; the longest sequence has one index
+    assert captured.out.splitlines() == ["1", "0", "0", "1"]
+    assert "texts" in captured.err  # the report moves to stderr
+
+
+class _Stdin:
+    def __init__(self, data):
+        self.buffer = io.BytesIO(data)
+
+
+def test_tokenize_reads_stdin(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", _Stdin(b"b a b\nc\n"))
+    assert main(["tokenize", "-", "--output", "-"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["1 2 1", "0 0 3"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["missing.txt"], "missing.txt: no such file"),
+    (["{corpus}", "--num-words", "0"], "num_words must be None .* got 0"),
+    (["{corpus}", "--maxlen", "-2"], "maxlen must be None or an int >= 0, got -2"),
+    (["{corpus}", "--output", "out.csv"], "use a .npy path"),
+    (["{corpus}", "--tokenizer", "{corpus}"], "not a Tokenizer JSON string"),
+    (["{corpus}", "--tokenizer", "x.json", "--char-level"], "--char-level would be ignored"),
+])
+def test_tokenize_errors_are_one_clear_line(corpus, capsys, argv, message):
+    argv = [a.format(corpus=corpus) for a in argv]
+    assert main(["tokenize", *argv]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("seqlab tokenize: error: ")
+    assert len(err.splitlines()) == 1
+    assert re.search(message, err), err
+
+
+def test_bad_utf8_is_reported_with_its_line(tmp_path, capsys):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("ok\ncaf\xe9\n".encode("latin-1"))
+    assert main(["tokenize", str(path)]) == 1
+    assert "line 2: not valid UTF-8" in capsys.readouterr().err
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 2
+    assert "demo" in capsys.readouterr().out
+
+
+def test_report_counts_oov(corpus, capsys):
+    assert main(["tokenize", str(corpus), "--num-words", "3", "--oov-token", "?"]) == 0
+    # index 2 is "the" (2 of the 11 tokens); every other token becomes "?"
+    assert "OOV tokens           81.8% of output tokens" in capsys.readouterr().out
