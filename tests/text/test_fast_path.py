@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from seqlab import _log
-from seqlab.text import Tokenizer, _counting, _native
+from seqlab.text import Tokenizer, _native
 from tests.helpers import IN_CI
 
 
@@ -82,8 +82,8 @@ documents = st.one_of(st.text(alphabet=ODD, max_size=60),
        oov=st.sampled_from([None, "<OOV>"]), lower=st.booleans())
 def test_kernel_equals_reference(monkeypatch, corpus, queries, num_words, oov, lower):
     test_kernel_is_built_in_ci()
-    monkeypatch.setattr(_counting, "FIRST_BATCH", 2)  # many batches, and batches that grow
-    monkeypatch.setattr(_counting, "LAST_BATCH", 4)
+    monkeypatch.setattr(_native, "FIRST_BATCH", 2)  # many batches, and batches that grow
+    monkeypatch.setattr(_native, "LAST_BATCH", 4)
     settings = dict(num_words=num_words, oov_token=oov, lower=lower)
     fast = Tokenizer(**settings).fit_on_texts(corpus)
     with monkeypatch.context() as reference:

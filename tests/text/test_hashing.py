@@ -1,4 +1,5 @@
 """one_hot / hashing_trick: MD5 golden values (from `md5sum`) and determinism across processes."""
+import os
 import subprocess
 import sys
 
@@ -25,7 +26,7 @@ def test_same_indices_in_every_process():
     code = "from seqlab.text import one_hot; print(one_hot('the cat and the hat', 1000003))"
     outputs = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={"PYTHONHASHSEED": seed}).stdout
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
         for seed in ("1", "2", "random")
     }
     assert len(outputs) == 1

@@ -8,7 +8,8 @@ from ._categorical import to_categorical
 from ._hashing import hashing_trick, one_hot
 from ._ngrams import add_ngrams, char_ngrams, ngram_index, ngrams, word_ngrams
 from ._padding import pad_sequences
-from ._tokenizer import Tokenizer, tokenizer_from_json
+from ._tokenizer import Tokenizer
+from ._tokenizer_json import tokenizer_from_json
 from ._words import DEFAULT_FILTERS, text_to_word_sequence
 
 __all__ = [

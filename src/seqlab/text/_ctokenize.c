@@ -292,9 +292,11 @@ static PyObject *counter_add_texts(WordCounter *self, PyObject *args) {
     unsigned char sep[256];
     if (read_separators(separators, sep) < 0) return NULL;
     PyObject *holder = NULL;
-    for (Py_ssize_t d = 0; d < PyList_GET_SIZE(texts); d++) {
+    PyObject *items = PySequence_Tuple(texts);  /* see index_texts */
+    if (!items) return NULL;
+    for (Py_ssize_t d = 0; d < PyTuple_GET_SIZE(items); d++) {
         Py_ssize_t n;
-        const unsigned char *p = document_bytes(PyList_GET_ITEM(texts, d), lower, &self->scratch,
+        const unsigned char *p = document_bytes(PyTuple_GET_ITEM(items, d), lower, &self->scratch,
                                                 &holder, &n);
         if (!p) goto fail;
         self->documents += 1;
@@ -308,9 +310,11 @@ static PyObject *counter_add_texts(WordCounter *self, PyObject *args) {
         }
     }
     Py_XDECREF(holder);
+    Py_DECREF(items);
     Py_RETURN_NONE;
 fail:
     Py_XDECREF(holder);
+    Py_DECREF(items);
     return NULL;
 }
 
@@ -327,15 +331,22 @@ static PyObject *counter_add_tokens(WordCounter *self, PyObject *tokens) {
             return NULL;
         }
     }
+    PyObject *items = PySequence_Tuple(tokens);  /* see index_texts */
+    if (!items) return NULL;
     self->documents += 1;
     PyObject *holder = NULL;
     for (Py_ssize_t k = 0; k < n_tokens; k++) {
         Py_ssize_t n;
-        const unsigned char *p = document_bytes(PyList_GET_ITEM(tokens, k), 0, &self->scratch,
+        const unsigned char *p = document_bytes(PyTuple_GET_ITEM(items, k), 0, &self->scratch,
                                                 &holder, &n);
-        if (!p || counter_count(self, p, n) < 0) { Py_XDECREF(holder); return NULL; }
+        if (!p || counter_count(self, p, n) < 0) {
+            Py_XDECREF(holder);
+            Py_DECREF(items);
+            return NULL;
+        }
     }
     Py_XDECREF(holder);
+    Py_DECREF(items);
     Py_RETURN_NONE;
 }
 
@@ -386,10 +397,11 @@ static PyTypeObject WordCounterType = {
 
 /* ------------------------------------------------------------ index_texts */
 
-/* What a distinct token becomes: an index object to emit, or NULL to drop it. */
+/* What a distinct token becomes (a new reference): the index object to emit, or
+   Py_None to drop the token. NULL with an exception set on error. */
 static PyObject *decide(PyObject *word, PyObject *word_index, PyObject *num_words,
                         PyObject *oov, int oov_missing) {
-    PyObject *i = PyDict_GetItemWithError(word_index, word);   /* borrowed */
+    PyObject *i = PyDict_GetItemWithError(word_index, word);
     if (!i) {
         if (PyErr_Occurred()) return NULL;
         if (oov != Py_None) { Py_INCREF(oov); return oov; }
@@ -401,15 +413,16 @@ static PyObject *decide(PyObject *word, PyObject *word_index, PyObject *num_word
         }
         Py_RETURN_NONE;
     }
+    Py_INCREF(i);  /* owned before the comparison, which may run Python code */
     if (num_words != Py_None) {
         int too_big = PyObject_RichCompareBool(i, num_words, Py_GE);
-        if (too_big < 0) return NULL;
-        if (too_big) {
+        if (too_big != 0) {
+            Py_DECREF(i);
+            if (too_big < 0) return NULL;
             if (oov != Py_None) { Py_INCREF(oov); return oov; }
             Py_RETURN_NONE;
         }
     }
-    Py_INCREF(i);
     return i;
 }
 
@@ -430,13 +443,17 @@ static PyObject *index_texts(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_ssize_t row_cap = 0;
     Bytes scratch = {NULL, 0, 0};
     PyObject *holder = NULL;
-    Py_ssize_t n_texts = PyList_GET_SIZE(texts);
-    PyObject *result = PyList_New(n_texts);
+    /* A tuple copy: str.lower() of a str subclass may run code that changes the list. */
+    PyObject *items = PySequence_Tuple(texts), *result = NULL;
+    if (!items) goto fail;
+    Py_ssize_t n_texts = PyTuple_GET_SIZE(items);
+    result = PyList_New(n_texts);
     if (!result) goto fail;
 
     for (Py_ssize_t d = 0; d < n_texts; d++) {
         Py_ssize_t n, kept = 0;
-        const unsigned char *p = document_bytes(PyList_GET_ITEM(texts, d), lower, &scratch, &holder, &n);
+        const unsigned char *p = document_bytes(PyTuple_GET_ITEM(items, d), lower, &scratch,
+                                                &holder, &n);
         if (!p) goto fail;
         Py_ssize_t i = 0;
         while (i < n) {
@@ -487,6 +504,7 @@ static PyObject *index_texts(PyObject *Py_UNUSED(module), PyObject *args) {
 fail:
     Py_CLEAR(result);
 done:
+    Py_XDECREF(items);
     for (Py_ssize_t k = 0; k < decided; k++) Py_DECREF(decision[k]);
     PyMem_Free(decision);
     PyMem_Free(row);

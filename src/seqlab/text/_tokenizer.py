@@ -20,17 +20,15 @@ the pure-Python path in this file is the reference it is tested against.
 """
 from __future__ import annotations
 
-import gc
 import json
 import warnings
 from collections import Counter, OrderedDict, defaultdict
-from contextlib import contextmanager
 from operator import itemgetter
 
 import numpy as np
 
 from . import _native
-from ._counting import FIRST_BATCH, LAST_BATCH, WordCounting
+from ._counting import WordCounting
 from ._matrix import MODES, bag_of_words
 from ._words import DEFAULT_FILTERS, _checked_split, _filter_chars, describe_bad_text, word_splitter
 
@@ -150,12 +148,14 @@ class Tokenizer:
         error nothing is changed.
         """
         texts = _iterable_of_texts(texts, "fit_on_texts")
-        split_words = self._splitter()
-        counting = WordCounting(
-            lambda text, position: self._tokens(text, position, "fit_on_texts", split_words),
-            self._separators(), self.lower)
-        for position, text in enumerate(texts):
-            counting.add(text, position)
+        separators, split_words = self._separators(), self._splitter()
+        counting = WordCounting(separators, self.lower, split_words)
+        for item in _native.batches(texts, kernel_on=separators is not None):
+            if isinstance(item, _native.Single):
+                counting.add_tokens(self._tokens(item.text, item.position, "fit_on_texts",
+                                                 split_words))
+            else:
+                counting.add_texts(item)
         counts, docs = counting.result()
 
         for word, count in counts.items():
@@ -219,34 +219,16 @@ class Tokenizer:
         limit = _checked_num_words(self.num_words)
         oov_index = None if self.oov_token is None else self.word_index.get(self.oov_token)
         oov_missing = self.oov_token is not None and oov_index is None
-        separators = self._separators()
-        if separators is not None and not isinstance(self.word_index, dict):
-            separators = None  # the kernel reads a dict; any other mapping takes the Python path
-        split_words = self._splitter()
-        batch, batch_size = [], FIRST_BATCH  # doubling batches, as in WordCounting
-
-        def index_batch():
-            nonlocal batch_size
-            with _collector_paused():  # the lists hold only ints: no cycles to look for
-                sequences = _native.kernel.index_texts(batch, bool(self.lower), separators,
-                                                       self.word_index, limit, oov_index,
-                                                       oov_missing)
-            batch.clear()
-            batch_size = min(2 * batch_size, LAST_BATCH)
-            return sequences
-
-        for position, text in enumerate(texts):
-            if separators is not None and isinstance(text, str):
-                batch.append(text)
-                if len(batch) == batch_size:
-                    yield from index_batch()
-                continue
-            if batch:
-                yield from index_batch()
-            tokens = self._tokens(text, position, "texts_to_sequences", split_words)
-            yield self._indices(tokens, limit, oov_index, oov_missing)
-        if batch:
-            yield from index_batch()
+        separators, split_words = self._separators(), self._splitter()
+        if type(self.word_index) is not dict:
+            separators = None  # the kernel reads a plain dict; other mappings take the Python path
+        for item in _native.batches(texts, kernel_on=separators is not None):
+            if isinstance(item, _native.Single):
+                tokens = self._tokens(item.text, item.position, "texts_to_sequences", split_words)
+                yield self._indices(tokens, limit, oov_index, oov_missing)
+            else:
+                yield from _native.index_texts(item, self.lower, separators, self.word_index,
+                                               limit, oov_index, oov_missing)
 
     def _indices(self, tokens, limit, oov_index, oov_missing):
         """The reference rule, token by token, exactly as Keras 2 applies it."""
@@ -407,48 +389,6 @@ class Tokenizer:
         raise TypeError(f"Tokenizer.{method}: texts[{position}] {describe_bad_text(text)}")
 
 
-def tokenizer_from_json(json_string, analyzer=None):
-    """Rebuild a ``Tokenizer`` from ``Tokenizer.to_json()`` output (seqlab's or Keras 2's).
-
-    Args:
-        json_string: the JSON text.
-        analyzer: the custom analyzer to attach, if the saved tokenizer used one.
-    """
-    try:
-        saved = json.loads(json_string)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"tokenizer_from_json: not a Tokenizer JSON string ({error})") from None
-    config = saved.get("config") if isinstance(saved, dict) else None
-    if not isinstance(config, dict):
-        raise ValueError("tokenizer_from_json: the JSON has no 'config' object; expected the output "
-                         "of Tokenizer.to_json()")
-    config = dict(config)
-    maps = {}
-    for key in ("word_counts", "word_docs", "index_docs", "index_word", "word_index"):
-        encoded = config.pop(key, "{}")
-        try:
-            maps[key] = json.loads(encoded) if isinstance(encoded, str) else dict(encoded)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"tokenizer_from_json: config[{key!r}] is not a JSON object "
-                             f"({error})") from None
-    if not config.get("num_words"):
-        config["num_words"] = None  # Keras treats num_words=0 as "no limit"
-    try:
-        tokenizer = Tokenizer(analyzer=analyzer, **config)
-    except TypeError as error:
-        raise ValueError(f"tokenizer_from_json: {error}") from None
-    tokenizer.word_counts = OrderedDict(maps["word_counts"])
-    tokenizer.word_docs = defaultdict(int, maps["word_docs"])
-    # JSON turns integer keys into strings; Keras 2 turns them back the same way.
-    tokenizer.index_docs = defaultdict(int, {int(k): v for k, v in maps["index_docs"].items()})
-    tokenizer.word_index = maps["word_index"]
-    if maps["index_word"]:
-        tokenizer.index_word = {int(k): v for k, v in maps["index_word"].items()}
-    else:
-        tokenizer.index_word = {v: k for k, v in tokenizer.word_index.items()}
-    return tokenizer
-
-
 # ---------------------------------------------------------------- argument checks
 
 def _checked_num_words(num_words):
@@ -479,23 +419,6 @@ def _iterable_of_texts(texts, method):
     except TypeError:
         raise TypeError(f"Tokenizer.{method}: texts must be a list (or iterable) of str, "
                         f"got {type(texts).__name__}") from None
-
-
-@contextmanager
-def _collector_paused():
-    """Pause the cyclic garbage collector while a kernel builds many small lists.
-
-    Each new list would count towards the next collection, and every collection
-    walks every element of the young lists: a fifth of texts_to_sequences' time
-    on IMDB. The kernel holds the GIL throughout, so no other code runs meanwhile.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _plain_index(index):
