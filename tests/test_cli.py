@@ -49,6 +49,13 @@ def test_tokenize_writes_batch_and_tokenizer(tmp_path, corpus, capsys):
     assert "int32 (4, 3), 2 texts truncated" in out  # the 4-word texts
 
 
+def test_tokenize_plots_lengths(tmp_path, corpus, capsys):
+    plot = tmp_path / "lengths.png"
+    assert main(["tokenize", str(corpus), "--maxlen", "3", "--plot", str(plot)]) == 0
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+    assert "length plot" in capsys.readouterr().out
+
+
 def test_tokenize_reuses_a_saved_tokenizer_and_streams_rows(tmp_path, corpus, capsys):
     saved = tmp_path / "tok.json"
     saved.write_text(Tokenizer().fit_on_texts(["cat dog"]).to_json())

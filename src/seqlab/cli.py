@@ -23,6 +23,7 @@ from ._files import write_atomically
 from .data import sample_reviews, text_lines
 from .tasks.tokenize import TokenizeConfig, TokenizeResult, tokenize
 from .text import DEFAULT_FILTERS, tokenizer_from_json
+from .viz import plot_lengths
 
 
 def main(argv=None) -> int:
@@ -79,6 +80,8 @@ def _parser():
                      help="write the tokenizer as Keras JSON")
     tok.add_argument("--output", metavar="PATH",
                      help="write the padded array: PATH.npy, or '-' for text rows on stdout")
+    tok.add_argument("--plot", type=Path, metavar="PNG",
+                     help="draw a histogram of tokens per text, with maxlen marked")
     tok.add_argument("--show", type=int, default=5, metavar="N",
                      help="print the first N padded rows (5)")
     tok.set_defaults(run=_tokenize)
@@ -138,6 +141,8 @@ def _tokenize(args) -> int:
 
     if args.save_tokenizer:
         write_atomically(args.save_tokenizer, lambda f: f.write(result.tokenizer.to_json()), "w")
+    if args.plot:
+        plot_lengths(result.lengths, args.plot, maxlen=result.padded.shape[1])
     if to_stdout:
         np.savetxt(sys.stdout, result.padded, fmt="%d")
     elif args.output:
@@ -197,6 +202,8 @@ def _report(console, args, result: TokenizeResult) -> None:
         summary.add_row("tokenizer saved", str(args.save_tokenizer))
     if args.output not in (None, "-"):
         summary.add_row("batch saved", args.output)
+    if args.plot:
+        summary.add_row("length plot", str(args.plot))
     console.print(summary)
     console.print(_vocabulary_table(tokenizer, 10))
     if args.show > 0 and args.output != "-":

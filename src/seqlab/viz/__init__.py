@@ -1,0 +1,4 @@
+"""Plots written as PNG files. matplotlib is imported only when a plot is drawn."""
+from .lengths import plot_lengths
+
+__all__ = ["plot_lengths"]
