@@ -57,6 +57,16 @@ def _required_import(name):
         pytest.skip(f"{name} not installed: {error}")
 
 
+def require_kernel():
+    """Skip the test when the compiled tokenizer is not built; in CI that is a failure."""
+    from seqlab.text import _native
+
+    if _native.kernel is None:
+        if IN_CI:
+            pytest.fail(f"the compiled tokenizer must be built in CI: {_native.UNAVAILABLE_REASON}")
+        pytest.skip(_native.UNAVAILABLE_REASON)
+
+
 def imdb_reviews(count: int) -> list:
     """The first `count` labelled reviews of the IMDB tarball in ../shared/data, in archive order."""
     import re

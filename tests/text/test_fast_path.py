@@ -9,14 +9,12 @@ from hypothesis import strategies as st
 
 from seqlab import _log
 from seqlab.text import Tokenizer, _native
-from tests.helpers import IN_CI
+from tests.helpers import require_kernel
 
 
 def test_kernel_is_built_in_ci():
-    if IN_CI:
-        assert _native.kernel is not None, _native.UNAVAILABLE_REASON
-    elif _native.kernel is None:
-        pytest.skip(_native.UNAVAILABLE_REASON)
+    require_kernel()
+    assert _native.kernel.WordCounter is not None
 
 
 class Spy:
@@ -35,7 +33,7 @@ class Spy:
 
 
 def test_default_settings_run_the_kernel(monkeypatch):
-    test_kernel_is_built_in_ci()
+    require_kernel()
     spy = Spy(_native.kernel)
     monkeypatch.setattr(_native, "kernel", spy)
     tokenizer = Tokenizer(num_words=100, oov_token="<OOV>").fit_on_texts(["a b", "c"])
@@ -52,7 +50,7 @@ def test_default_settings_run_the_kernel(monkeypatch):
     ({"filters": "!é"}, "filters contain non-ASCII characters"),
 ])
 def test_other_settings_say_why_and_log_once(monkeypatch, caplog, settings, reason):
-    test_kernel_is_built_in_ci()
+    require_kernel()
     monkeypatch.setattr(_log, "_said", set())
     tokenizer = Tokenizer(**settings)
     assert reason in tokenizer.fast_path_reason
@@ -81,7 +79,7 @@ documents = st.one_of(st.text(alphabet=ODD, max_size=60),
        num_words=st.one_of(st.none(), st.integers(1, 6)),
        oov=st.sampled_from([None, "<OOV>"]), lower=st.booleans())
 def test_kernel_equals_reference(monkeypatch, corpus, queries, num_words, oov, lower):
-    test_kernel_is_built_in_ci()
+    require_kernel()
     monkeypatch.setattr(_native, "FIRST_BATCH", 2)  # many batches, and batches that grow
     monkeypatch.setattr(_native, "LAST_BATCH", 4)
     settings = dict(num_words=num_words, oov_token=oov, lower=lower)

@@ -32,13 +32,6 @@ settings_ = st.fixed_dictionaries({
 })
 
 
-@pytest.fixture(params=["compiled", "reference"])
-def path(request):
-    if request.param == "reference":
-        request.getfixturevalue("reference_path")
-    return request.param
-
-
 def assert_same_tokenizer(ours, theirs):
     assert list(ours.word_counts.items()) == list(theirs.word_counts.items())
     assert dict(ours.word_docs) == dict(theirs.word_docs)

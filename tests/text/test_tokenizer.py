@@ -16,16 +16,6 @@ CORPUS = ["The cat sat.", "The dog sat down!", "A cat, a dog."]
 # by count, ties in first-seen order: the, cat, sat, dog, a, down
 
 
-@pytest.fixture(params=["compiled", "reference"])
-def path(request):
-    if request.param == "reference":
-        request.getfixturevalue("reference_path")
-        assert Tokenizer().fast_path_reason == "forced by the test"
-    else:
-        assert Tokenizer().fast_path_reason is None, "the compiled tokenizer is not built"
-    return request.param
-
-
 def test_vocabulary_order_and_counts(path):
     tokenizer = Tokenizer().fit_on_texts(CORPUS)
     assert list(tokenizer.word_counts.items()) == [
@@ -266,4 +256,3 @@ def test_analyzer_replaces_splitting():
     tokenizer = Tokenizer(analyzer=lambda text: text.split("|")).fit_on_texts(["A|b", "b"])
     assert tokenizer.word_index == {"b": 1, "A": 2}  # the analyzer's tokens, not lowered
     assert tokenizer.texts_to_sequences(["b|A|c"]) == [[1, 2]]
-    assert tokenizer.fast_path_reason == "a custom analyzer is set"
