@@ -1,0 +1,41 @@
+"""Layers with Keras's names, arguments, weight shapes and masks, as torch modules."""
+from . import activations, initializers
+from ._base import Layer
+from .cells import GRUCell, LSTMCell, SimpleRNNCell
+from .conv import (
+    AveragePooling1D,
+    Conv1D,
+    GlobalAveragePooling1D,
+    GlobalMaxPooling1D,
+    MaxPooling1D,
+)
+from .core import Activation, Dense, Dropout, Flatten, RepeatVector, TimeDistributed
+from .embedding import Embedding
+from .recurrent import GRU, LSTM, RNN, SimpleRNN
+from .wrappers import Bidirectional
+
+__all__ = [
+    "GRU",
+    "LSTM",
+    "RNN",
+    "Activation",
+    "AveragePooling1D",
+    "Bidirectional",
+    "Conv1D",
+    "Dense",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "GRUCell",
+    "GlobalAveragePooling1D",
+    "GlobalMaxPooling1D",
+    "LSTMCell",
+    "Layer",
+    "MaxPooling1D",
+    "RepeatVector",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "TimeDistributed",
+    "activations",
+    "initializers",
+]

@@ -1,0 +1,315 @@
+"""``Layer``: what every seqlab layer shares, the Keras way on a ``torch.nn.Module``.
+
+* Lazy build: weights are created on the first call, sized from the input
+  (``build(input_shape)``), or at construction when ``input_shape=`` /
+  ``input_dim=`` / ``batch_input_shape=`` is given, as in Keras. Create the torch
+  optimizer after the layer is built (or call ``layer.build(shape)`` first).
+* Masks travel with tensors as ``tensor._keras_mask`` (a bool ``(batch, time)``
+  tensor), as in Keras; ``layer(x, mask=m)`` overrides. A layer declares what it
+  does with a mask through ``supports_masking`` / ``compute_mask``.
+* ``training``: ``layer(x, training=True/False)``; left out, the torch module mode
+  decides (modules start in training mode; ``.eval()`` for inference, as torch).
+* Weights: ``get_weights()``/``set_weights()`` exchange NumPy arrays in Keras's
+  order and shapes; ``count_params()``; ``trainable``.
+* ``get_config()`` returns the constructor arguments (recorded automatically).
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections import defaultdict
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import initializers
+
+_NAME_COUNTS: defaultdict[str, int] = defaultdict(int)
+
+
+def unique_name(base: str) -> str:
+    """Keras-style automatic names: ``lstm``, ``lstm_1``, ``lstm_2``..."""
+    count = _NAME_COUNTS[base]
+    _NAME_COUNTS[base] += 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+class Layer(nn.Module):
+    """Base class of seqlab layers; subclasses implement ``build`` and ``call``."""
+
+    supports_masking = False  # True: an input mask passes through unchanged
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _recording_init(cls.__init__)
+        if "build" in cls.__dict__:
+            cls.build = _build_once_only(cls.build)
+
+    def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None,
+                 batch_input_shape=None, input_dim=None, weights=None, **unknown):
+        super().__init__()
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unexpected keyword arguments: "
+                            f"{', '.join(sorted(unknown))}")
+        self.name = name or unique_name(_snake(type(self).__name__))
+        self.built = False
+        self._trainable = bool(trainable)
+        self._dtype = _torch_dtype(dtype)
+        self._initial_weights = weights
+        if batch_input_shape is not None:
+            self._build_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            self._build_shape = (None,) + tuple(input_shape)
+        elif input_dim is not None:
+            self._build_shape = (None, input_dim)
+        else:
+            self._build_shape = None
+
+    # ------------------------------------------------------------- building
+
+    def build(self, input_shape):
+        """Create the weights for inputs of this shape (batch first, None = any).
+
+        Runs once: later calls (and calls on a built layer) do nothing."""
+
+    def _build_once(self, input_shape):
+        if not self.built:
+            self.build(tuple(input_shape))
+
+    def add_weight(self, name, shape, initializer="zeros", trainable=True, dtype=None):
+        """Create, initialise and register a parameter (Keras's add_weight)."""
+        dtype = dtype or self.compute_dtype
+        value = initializers.get(initializer)(tuple(shape), dtype)
+        value = torch.as_tensor(value, dtype=dtype)
+        if tuple(value.shape) != tuple(shape):
+            raise ValueError(f"{self.name}: initializer for {name!r} returned shape "
+                             f"{tuple(value.shape)}, expected {tuple(shape)}")
+        parameter = nn.Parameter(value, requires_grad=trainable and self._trainable)
+        self.register_parameter(name, parameter)
+        return parameter
+
+    @property
+    def compute_dtype(self) -> torch.dtype:
+        """The floating dtype of the weights and outputs (float32 unless set)."""
+        for parameter in self.parameters():
+            return parameter.dtype
+        return self._dtype or torch.get_default_dtype()
+
+    # --------------------------------------------------------------- calling
+
+    def forward(self, inputs, *args, mask=None, training=None, **kwargs):
+        inputs = self._as_tensor(inputs)
+        if mask is None:
+            mask = _mask_of(inputs)
+        self._build_once(_shape_of(inputs))
+        training = self.training if training is None else bool(training)
+        call_kwargs = dict(kwargs)
+        if self._call_takes("mask"):
+            call_kwargs["mask"] = mask
+        if self._call_takes("training"):
+            call_kwargs["training"] = training
+        outputs = self.call(inputs, *args, **call_kwargs)
+        return _with_mask(outputs, inputs, self.compute_mask(inputs, mask))
+
+    def call(self, inputs, **kwargs):
+        raise NotImplementedError
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: the input mask when masking is supported, else none."""
+        return mask if self.supports_masking else None
+
+    def _as_tensor(self, inputs):
+        if isinstance(inputs, (list, tuple)) and inputs and isinstance(inputs[0], torch.Tensor):
+            return inputs  # several tensors: the layer handles them
+        tensor = inputs if isinstance(inputs, torch.Tensor) else torch.as_tensor(np.asarray(inputs))
+        if tensor.is_floating_point() and tensor.dtype != self.compute_dtype:
+            tensor = tensor.to(self.compute_dtype)  # as Keras casts inputs to the layer's dtype
+        return tensor
+
+    @classmethod
+    def _call_takes(cls, argument: str) -> bool:
+        return argument in _call_arguments(cls)
+
+    # ---------------------------------------------------------------- weights
+
+    @property
+    def weights(self) -> list:
+        return list(self.parameters())
+
+    @property
+    def trainable_weights(self) -> list:
+        return [p for p in self.parameters() if p.requires_grad]
+
+    @property
+    def non_trainable_weights(self) -> list:
+        return [p for p in self.parameters() if not p.requires_grad]
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool):
+        self._trainable = bool(value)
+        for module in self.modules():
+            if isinstance(module, Layer):
+                module._trainable = bool(value)
+        for parameter in self.parameters():
+            parameter.requires_grad_(bool(value))
+
+    def get_weights(self) -> list:
+        """The weights as NumPy arrays, in Keras's order and shapes."""
+        return [p.detach().cpu().numpy().copy() for p in self.parameters()]
+
+    def set_weights(self, weights) -> None:
+        """Load NumPy arrays (e.g. from Keras's ``get_weights()``), checking every shape."""
+        parameters = list(self.parameters())
+        weights = list(weights)
+        if not self.built and parameters == []:
+            raise ValueError(f"{self.name} has no weights yet: call it once or build(input_shape) "
+                             "before set_weights")
+        if len(weights) != len(parameters):
+            names = [n for n, _ in self.named_parameters()]
+            raise ValueError(f"{self.name}: set_weights got {len(weights)} arrays, expected "
+                             f"{len(parameters)} ({', '.join(names)})")
+        for (name, parameter), value in zip(self.named_parameters(), weights):
+            value = np.asarray(value)
+            if tuple(value.shape) != tuple(parameter.shape):
+                raise ValueError(f"{self.name}: weight {name!r} has shape "
+                                 f"{tuple(parameter.shape)}, got an array of shape "
+                                 f"{tuple(value.shape)}")
+        with torch.no_grad():
+            for parameter, value in zip(parameters, weights):
+                parameter.copy_(torch.as_tensor(np.asarray(value), dtype=parameter.dtype))
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(f"{self.name} is not built yet, so its size is unknown: call it "
+                             "once or build(input_shape) first")
+        return sum(p.numel() for p in self.parameters())
+
+    # ----------------------------------------------------------------- config
+
+    def get_config(self) -> dict:
+        """The constructor arguments of this layer (name included)."""
+        config = dict(self._init_arguments)
+        config["name"] = self.name
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def extra_repr(self):
+        return f"name={self.name!r}"
+
+
+# ------------------------------------------------------------------- helpers
+
+def clone(layer: Layer, **overrides) -> Layer:
+    """A new, unbuilt layer with the same constructor arguments (fresh weights);
+    layers among the arguments (a wrapped layer, a cell) are cloned too."""
+    config = layer.get_config()
+    for key, value in config.items():
+        if isinstance(value, Layer):
+            config[key] = clone(value)
+    config.update(overrides)
+    return type(layer).from_config(config)
+
+
+def _recording_init(init):
+    """Wrap a subclass __init__: remember the outermost call's arguments (get_config),
+    then build at once if an input shape was given."""
+    signature = inspect.signature(init)
+    catch_all = [p.name for p in signature.parameters.values()
+                 if p.kind is inspect.Parameter.VAR_KEYWORD]
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        outermost = "_init_arguments" not in self.__dict__
+        if outermost:
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            arguments = dict(bound.arguments)
+            arguments.pop(next(iter(signature.parameters)))
+            for name in catch_all:
+                arguments.update(arguments.pop(name, {}))
+            object.__setattr__(self, "_init_arguments", arguments)
+        init(self, *args, **kwargs)
+        if outermost and getattr(self, "_build_shape", None) is not None:
+            self._build_once(self._build_shape)
+
+    return __init__
+
+
+def _build_once_only(build):
+    """Wrap a subclass build: skip when built; after building, mark the layer built
+    and load the ``weights=`` given to the constructor."""
+
+    @functools.wraps(build)
+    def wrapper(self, input_shape):
+        if self.built:
+            return
+        build(self, tuple(input_shape))
+        self.built = True
+        if self._initial_weights is not None:
+            weights, self._initial_weights = self._initial_weights, None
+            self.set_weights(weights)
+
+    return wrapper
+
+
+@functools.lru_cache(maxsize=None)
+def _call_arguments(cls) -> frozenset:
+    return frozenset(inspect.signature(cls.call).parameters)
+
+
+def _mask_of(inputs):
+    if isinstance(inputs, torch.Tensor):
+        return getattr(inputs, "_keras_mask", None)
+    return None
+
+
+def _shape_of(inputs):
+    if isinstance(inputs, torch.Tensor):
+        return tuple(inputs.shape)
+    return tuple(inputs[0].shape)
+
+
+def _with_mask(outputs, inputs, mask):
+    """Attach `mask` to the (first) output tensor, never to an input tensor object."""
+    first = outputs[0] if isinstance(outputs, (tuple, list)) else outputs
+    if not isinstance(first, torch.Tensor):
+        return outputs
+    if first is inputs:  # e.g. Dropout at inference: a new tensor object, same data
+        first = first.view_as(first)
+        if isinstance(outputs, (tuple, list)):
+            outputs = type(outputs)([first, *outputs[1:]])
+        else:
+            outputs = first
+    if mask is not None:
+        first._keras_mask = mask
+    elif hasattr(first, "_keras_mask"):
+        del first._keras_mask
+    return outputs
+
+
+def _torch_dtype(dtype):
+    if dtype is None or isinstance(dtype, torch.dtype):
+        return dtype
+    name = str(dtype).replace("torch.", "")
+    if not hasattr(torch, name) or not isinstance(getattr(torch, name), torch.dtype):
+        raise ValueError(f"Unknown dtype {dtype!r}; use 'float32', 'float64' or a torch dtype")
+    return getattr(torch, name)
+
+
+def _snake(name: str) -> str:
+    """Keras's snake case of a class name: SimpleRNN -> simple_rnn, Conv1D -> conv1d."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+Layer.build = _build_once_only(Layer.build)  # layers without weights are built on first call too
