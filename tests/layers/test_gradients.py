@@ -71,8 +71,9 @@ def set_path(layer, path):
             module._path_override = path
 
 
-@pytest.mark.parametrize("name, path", [(name, path) for name in FACTORIES for path in
-                                         ("loop", "native") if (name, path) != ("gru_v1", "native")])
+@pytest.mark.parametrize("name, path", [(name, path) for name in FACTORIES
+                                        for path in ("loop", "bptt", "native")
+                                        if (name, path) != ("gru_v1", "native")])
 def test_layer_gradcheck_with_mask(name, path):
     layer, x = layer_case(FACTORIES[name])
     set_path(layer, path)
@@ -86,9 +87,11 @@ def test_layer_gradcheck_with_mask(name, path):
 
 @pytest.mark.parametrize("name", [n for n in FACTORIES if n != "gru_v1"])
 def test_paths_give_the_same_gradients(name):
+    """Every path, the reference's autograd gradients (the mask makes native use packing
+    or front alignment, and bptt its masked carries)."""
     layer, x = layer_case(FACTORIES[name])
     results = {}
-    for path in ("reference", "loop", "native"):
+    for path in ("reference", "loop", "bptt", "native"):
         set_path(layer, path)
         layer.zero_grad()
         x.grad = None
@@ -96,6 +99,6 @@ def test_paths_give_the_same_gradients(name):
         out = out if isinstance(out, tuple) else (out,)
         sum(o.sin().sum() for o in out).backward()
         results[path] = [x.grad.clone()] + [p.grad.clone() for p in layer.parameters()]
-    for path in ("loop", "native"):
+    for path in ("loop", "bptt", "native"):
         for got, want in zip(results[path], results["reference"]):
             torch.testing.assert_close(got, want, rtol=1e-10, atol=1e-12)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from seqlab.layers import GRU, LSTM, SimpleRNN, fused, recurrent
+from seqlab.layers import GRU, LSTM, SimpleRNN, bptt, fused, recurrent
 from tests.layers import keras_reference as ref
 
 B, T, F, U = 4, 6, 3, 5
@@ -64,24 +64,27 @@ def oracle_args(layer, options):
 
 
 @pytest.mark.parametrize("name, cls, options, oracle", LAYERS, ids=[entry[0] for entry in LAYERS])
-@pytest.mark.parametrize("path", ["reference", "loop", "native"])
+@pytest.mark.parametrize("path", ["reference", "loop", "bptt", "native"])
 def test_layer_matches_oracle(name, cls, options, oracle, path):
     x = np.random.default_rng(1).normal(size=(B, T, F))
-    for (mask_name, mask), return_sequences, go_backwards in itertools.product(
-            masks().items(), [False, True], [False, True]):
+    for (mask_name, mask), return_sequences, go_backwards, return_state in itertools.product(
+            masks().items(), [False, True], [False, True], [False, True]):
         layer = build(cls, options, return_sequences=return_sequences, go_backwards=go_backwards,
-                      return_state=True)
+                      return_state=return_state)
         if path == "native" and not native_possible(layer, mask):
+            continue
+        if path == "bptt" and bptt.reason(layer.cell) is not None:
             continue
         layer._path_override = path
         result = layer(torch.tensor(x), mask=None if mask is None else torch.tensor(mask))
+        result = result if return_state else (result,)
         expected_output, expected_states = oracle(
             x, **oracle_args(layer, options), mask=mask, go_backwards=go_backwards,
             return_sequences=return_sequences)
         context = f"{mask_name} mask, return_sequences={return_sequences}, go_backwards={go_backwards}"
         np.testing.assert_allclose(result[0].detach().numpy(), expected_output, rtol=1e-10,
                                    atol=1e-12, err_msg=context)
-        for got, want in zip(result[1:], expected_states, strict=True):
+        for got, want in zip(result[1:], expected_states if return_state else []):
             np.testing.assert_allclose(got.detach().numpy(), want, rtol=1e-10, atol=1e-12,
                                        err_msg=context)
 
@@ -91,9 +94,11 @@ def test_initial_state_and_zero_output_for_mask(name, cls, options, oracle):
     rng = np.random.default_rng(2)
     x, mask = rng.normal(size=(B, T, F)), masks()["left"]
     initial = [rng.normal(size=(B, U)) for _ in range(2 if cls is LSTM else 1)]
-    for path in ("reference", "loop", "native"):
+    for path in ("reference", "loop", "bptt", "native"):
         layer = build(cls, options, return_sequences=True, return_state=True,
                       zero_output_for_mask=True)
+        if path == "bptt" and bptt.reason(layer.cell) is not None:
+            continue
         if path == "native" and not native_possible(layer, mask):
             continue
         layer._path_override = path
@@ -119,13 +124,15 @@ def test_dropout_masks_are_one_per_sequence(monkeypatch, name, cls, options, ora
 
     monkeypatch.setattr(recurrent, "dropout_mask", recording_mask)
     x = np.random.default_rng(3).normal(size=(B, T, F))
-    for path in ("loop", "native", "reference"):
+    for path in ("loop", "bptt", "native", "reference"):
         drawn.clear()
         layer = build(cls, options, dropout=0.3, recurrent_dropout=0.4, return_sequences=True)
         if path == "native":
             layer.cell.recurrent_dropout = 0.0  # the native kernel takes input dropout only
             if not native_possible(layer, None):
                 continue
+        if path == "bptt" and bptt.reason(layer.cell) is not None:
+            continue
         layer._path_override = path
         result = layer(torch.tensor(x), training=True)
         input_mask = drawn[0].numpy()
@@ -151,7 +158,7 @@ def test_left_and_right_padding_give_the_same_final_states(cls):
     for row, n in enumerate(lengths):
         right[row, :n], right_mask[row, :n] = real[row, :n], True
         left[row, T - n:], left_mask[row, T - n:] = real[row, :n], True
-    for path in ("loop", "native"):
+    for path in ("loop", "bptt", "native"):
         layer = build(cls, {}, return_state=True)
         layer._path_override = path
         from_right = layer(torch.tensor(right), mask=torch.tensor(right_mask))
@@ -165,15 +172,19 @@ def test_paths_are_chosen_and_explained():
     x = torch.randn(2, 4, 3)
     assert_path(LSTM(4), x, "native", None)
     assert_path(LSTM(4, recurrent_dropout=0.2), x, "native", None, training=False)
-    assert_path(LSTM(4, recurrent_dropout=0.2), x, "loop", "recurrent_dropout", training=True)
+    assert_path(LSTM(4, recurrent_dropout=0.2), x, "bptt", "recurrent_dropout", training=True)
     assert_path(LSTM(4, dropout=0.2), x, "native", None, training=True)
-    assert_path(GRU(4, reset_after=False), x, "loop", "reset_after=False")
-    assert_path(SimpleRNN(4, activation="sigmoid"), x, "loop", "neither tanh nor relu")
+    assert_path(GRU(4, reset_after=False), x, "bptt", "reset_after=False")
+    assert_path(SimpleRNN(4, activation="sigmoid"), x, "bptt", "neither tanh nor relu")
+    assert_path(SimpleRNN(4, activation="softsign"), x, "loop", "neither tanh nor relu")
     assert_path(LSTM(4, activation="relu"), x, "loop", "activation is not tanh")
     left_padded = torch.tensor([[False, True, True, True], [True, True, True, True]])
     assert_path(LSTM(4), x, "native", None, mask=left_padded)
+    assert_path(LSTM(4, return_state=True), x, "bptt", "packed sequences", mask=left_padded)
+    with torch.no_grad():
+        assert_path(LSTM(4, return_state=True), x, "native", None, mask=left_padded)
     holes = torch.tensor([[True, False, True, True], [True, True, True, True]])
-    assert_path(LSTM(4), x, "loop", "gaps", mask=holes)
+    assert_path(LSTM(4), x, "bptt", "gaps", mask=holes)
 
 
 def assert_path(layer, x, path, reason, **call):

@@ -93,10 +93,16 @@ class Layer(nn.Module):
 
     @property
     def compute_dtype(self) -> torch.dtype:
-        """The floating dtype of the weights and outputs (float32 unless set)."""
+        """The floating dtype of the weights and outputs: the weights' once built, else the
+        ``dtype`` argument, else a wrapped layer's, else torch's default (float32)."""
         for parameter in self.parameters():
             return parameter.dtype
-        return self._dtype or torch.get_default_dtype()
+        if self._dtype is not None:
+            return self._dtype
+        for child in self.children():
+            if isinstance(child, Layer):
+                return child.compute_dtype
+        return torch.get_default_dtype()
 
     # --------------------------------------------------------------- calling
 

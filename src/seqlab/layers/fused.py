@@ -78,15 +78,46 @@ def runs(mask):
 
 
 def run(cell, inputs, states, mask=None, return_sequences=False, zero_output_for_mask=False,
-        training=False):
-    """Same contract as ``rnn.rnn_loop`` (forward direction; flip inputs for go_backwards)."""
+        training=False, need_states=True):
+    """Same contract as ``rnn.rnn_loop`` (forward direction; flip inputs for go_backwards).
+
+    ``need_states=False`` says the final states will not be used, so a masked LSTM
+    may skip computing its final ``c`` (returned as None).
+    """
     if mask is not None and bool(mask.all()):
         mask = None
     if mask is None:
         sequence, final = _kernel(cell, inputs, states, training)
         return sequence[:, -1] if sequence.shape[1] else states[0], sequence, final
-    return _run_masked(cell, inputs, states, mask, return_sequences, zero_output_for_mask,
-                       training)
+    batch, time = mask.shape
+    starts, lengths = runs(mask)
+    positions = torch.arange(time, device=inputs.device)
+    # Move each row's run of real steps to the front: right padding, which the kernel
+    # handles by running on and ignoring what comes after each row's run.
+    front = (starts[:, None] + positions).clamp(max=time - 1)
+    moved = inputs.gather(1, front.unsqueeze(-1).expand(-1, -1, inputs.shape[-1]))
+    if need_states and isinstance(cell, LSTMCell):
+        sequence, last, final = _packed(cell, moved, states, lengths, training)
+    else:  # h at each row's last real step is all that is needed: read it off the outputs
+        sequence, _ = _kernel(cell, moved, states, training)
+        at_end = (lengths - 1).clamp(min=0).view(-1, 1, 1).expand(-1, 1, cell.units)
+        h_end = sequence.gather(1, at_end).squeeze(1)
+        real = (lengths > 0).unsqueeze(-1)
+        last = torch.where(real, h_end, torch.zeros_like(h_end))
+        final = [torch.where(real, h_end, states[0])] + [None] * (len(states) - 1)
+    if zero_output_for_mask:  # the last output is that of the last step, zero if masked
+        last = torch.where(mask[:, -1:], last, torch.zeros_like(last))
+    if not return_sequences:
+        return last, None, final
+    # Back to the original positions: step t of the row is step t - start of its run;
+    # masked steps repeat the last real output after the run (zeros before it).
+    offset = positions - starts[:, None]
+    inside = (offset >= 0) & (offset < lengths[:, None])
+    back = sequence.gather(1, offset.clamp(0, time - 1).unsqueeze(-1).expand_as(sequence))
+    after = (offset >= lengths[:, None]).unsqueeze(-1)
+    filler = torch.zeros_like(back) if zero_output_for_mask else torch.where(
+        after, last.unsqueeze(1).expand_as(back), torch.zeros_like(back))
+    return last, torch.where(inside.unsqueeze(-1), back, filler), final
 
 
 def _kernel(cell, inputs, states, training, batch_sizes=None):
@@ -104,18 +135,15 @@ def _kernel(cell, inputs, states, training, batch_sizes=None):
     return output, [h[0]]
 
 
-def _run_masked(cell, inputs, states, mask, return_sequences, zero_output_for_mask, training):
-    batch, time = mask.shape
-    starts, lengths = runs(mask)
-    positions = torch.arange(time, device=inputs.device)
-    # Move each row's run of real steps to the front (right padding), batch rows with
-    # at least one real step; rows without keep their initial states and zero outputs.
-    front = (starts[:, None] + positions).clamp(max=time - 1)
-    moved = inputs.gather(1, front.unsqueeze(-1).expand(-1, -1, inputs.shape[-1]))
-    live = (lengths > 0).nonzero().squeeze(1)
+def _packed(cell, moved, states, lengths, training):
+    """The front-aligned runs as a packed sequence: exact final states (an LSTM's c
+    included), slow to train on a CPU (torch's backward zero-fills a full-size
+    gradient per step), so the layer uses it at inference only."""
+    batch, time = moved.shape[:2]
+    live = (lengths > 0).nonzero().squeeze(1)  # packing needs at least one step per row
     final = [s.clone() for s in states]
     last = torch.zeros_like(states[0])
-    sequence = None
+    sequence = torch.zeros(batch, time, cell.units, dtype=moved.dtype, device=moved.device)
     if len(live):
         packed = pack_padded_sequence(moved[live], lengths[live].cpu(), batch_first=True,
                                       enforce_sorted=False)
@@ -125,23 +153,8 @@ def _run_masked(cell, inputs, states, mask, return_sequences, zero_output_for_ma
         for whole, part in zip(final, live_final):
             whole[live] = part
         last = last.index_put((live,), live_final[0])
-        if return_sequences:
-            padded, _ = pad_packed_sequence(
-                PackedSequence(data, packed.batch_sizes, packed.sorted_indices,
-                               packed.unsorted_indices), batch_first=True, total_length=time)
-            sequence = torch.zeros(batch, time, padded.shape[-1], dtype=padded.dtype,
-                                   device=padded.device).index_put((live,), padded)
-    if zero_output_for_mask:  # the last output is that of the last step, zero if masked
-        last = torch.where(mask[:, -1:], last, torch.zeros_like(last))
-    if not return_sequences:
-        return last, None, final
-    if sequence is None:
-        sequence = torch.zeros(batch, time, cell.units, dtype=inputs.dtype, device=inputs.device)
-    # Back to the original positions: step t of the row is step t - start of its run.
-    offset = positions - starts[:, None]
-    inside = (offset >= 0) & (offset < lengths[:, None])
-    back = sequence.gather(1, offset.clamp(0, time - 1).unsqueeze(-1).expand_as(sequence))
-    after = (offset >= lengths[:, None]).unsqueeze(-1)
-    filler = torch.zeros_like(back) if zero_output_for_mask else torch.where(
-        after, last.unsqueeze(1).expand_as(back), torch.zeros_like(back))
-    return last, torch.where(inside.unsqueeze(-1), back, filler), final
+        padded, _ = pad_packed_sequence(
+            PackedSequence(data, packed.batch_sizes, packed.sorted_indices,
+                           packed.unsorted_indices), batch_first=True, total_length=time)
+        sequence = sequence.index_put((live,), padded)
+    return sequence, last, final

@@ -20,7 +20,7 @@ from __future__ import annotations
 import torch
 
 from .._log import say_once
-from . import fused
+from . import bptt, fused
 from ._base import Layer
 from .cells import GRUCell, LSTMCell, SimpleRNNCell, dropout_mask
 from .rnn import rnn_loop
@@ -66,6 +66,11 @@ class RNN(Layer):
     def compute_mask(self, inputs, mask=None):
         return mask if self.return_sequences else None
 
+    @property
+    def _need_states(self):
+        """Whether the final states are returned or kept (else only the output is used)."""
+        return self.return_state or self.stateful
+
     def reset_states(self, states=None):
         """Zero the carried states (or set them to `states`), as Keras's reset_states()."""
         if not self.stateful:
@@ -100,7 +105,12 @@ class RNN(Layer):
             mask = None if mask is None else mask.flip(1)
         if path == "native":
             last, sequence, final = fused.run(cell, inputs, states, mask, self.return_sequences,
-                                              self.zero_output_for_mask, bool(training))
+                                              self.zero_output_for_mask, bool(training),
+                                              self._need_states)
+        elif path == "bptt":
+            last, sequence, final = bptt.run(cell, cell.project(inputs), states, recurrent_mask,
+                                             mask, self.return_sequences,
+                                             self.zero_output_for_mask)
         elif path == "loop":
             last, sequence, final = rnn_loop(
                 lambda x_t, s: cell.step(x_t, s, recurrent_mask), cell.project(inputs), states,
@@ -138,9 +148,15 @@ class RNN(Layer):
 
     def _choose_path(self, inputs, mask, recurrent_dropout_on):
         reason = fused.reason(self.cell, mask, recurrent_dropout_on)
+        if (reason is None and mask is not None and torch.is_grad_enabled()
+                and isinstance(self.cell, LSTMCell) and self._need_states):
+            reason = ("a masked LSTM whose final c is needed goes through packed sequences, "
+                      "which torch trains slowly on a CPU")
         if inputs.shape[1] == 0:
             reason = "the sequence has no steps"
         path = "native" if reason is None else "loop"
+        if path == "loop" and inputs.shape[1] and bptt.reason(self.cell) is None:
+            path = "bptt"
         if self._path_override is not None:
             path = self._path_override
             reason = f"forced to the {path} path"

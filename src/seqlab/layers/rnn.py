@@ -21,8 +21,11 @@ def rnn_loop(step, inputs, states, mask=None, go_backwards=False, return_sequenc
     states = list(states)
     previous = torch.zeros_like(states[0])  # the output before the first step
     outputs = []
+    # unbind, not inputs[:, t]: its backward stacks the step gradients once, where indexing
+    # would add a zero-filled (B, T, ...) gradient per step (quadratic in T)
+    steps = inputs.unbind(1)
     for t in (range(time - 1, -1, -1) if go_backwards else range(time)):
-        output, new_states = step(inputs[:, t], states)
+        output, new_states = step(steps[t], states)
         if mask is not None:
             real = mask[:, t].unsqueeze(-1)
             new_states = [torch.where(real, new, old) for new, old in zip(new_states, states)]
