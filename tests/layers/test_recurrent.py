@@ -239,3 +239,31 @@ def test_outputs_carry_the_mask_only_with_sequences():
     x._keras_mask = mask  # a mask travelling with the tensor is used when none is passed
     layer = GRU(2, return_sequences=True, zero_output_for_mask=True)
     assert torch.count_nonzero(layer(x)[0, 0]) == 0
+
+
+def test_rnn_runs_a_custom_cell_with_keras_api():
+    """The Keras docs' minimal cell: any module with call(inputs, states) and state_size."""
+    from seqlab.layers import RNN, Layer
+
+    class MinimalRNNCell(Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units, self.state_size = units, units
+
+        def build(self, input_shape):
+            self.add_weight("kernel", (input_shape[-1], self.units), "glorot_uniform")
+            self.add_weight("recurrent_kernel", (self.units, self.units), "orthogonal")
+
+        def call(self, inputs, states):
+            output = inputs @ self.kernel + states[0] @ self.recurrent_kernel
+            return output, [output]
+
+    layer = RNN(MinimalRNNCell(4, dtype="float64"), return_sequences=True)
+    x = torch.randn(2, 3, 5, dtype=torch.float64)
+    y = layer(x, mask=torch.tensor([[True, True, True], [False, True, True]]))
+    assert y.shape == (2, 3, 4) and layer.path == "reference"
+    kernel, recurrent = layer.get_weights()
+    expected, _ = ref.simple_rnn(x.numpy(), kernel, recurrent, None, activation="linear",
+                                 mask=np.array([[True] * 3, [False, True, True]]),
+                                 return_sequences=True)
+    np.testing.assert_allclose(y.detach().numpy(), expected, rtol=1e-12)

@@ -22,7 +22,7 @@ import torch
 from .._log import say_once
 from . import bptt, fused
 from ._base import Layer
-from .cells import GRUCell, LSTMCell, SimpleRNNCell, dropout_mask
+from .cells import GRUCell, LSTMCell, SimpleRNNCell, _Cell, dropout_mask
 from .rnn import rnn_loop
 
 
@@ -55,13 +55,19 @@ class RNN(Layer):
 
     @property
     def units(self):
-        return self.cell.units
+        return self._state_sizes[0]
+
+    @property
+    def _state_sizes(self) -> list:
+        sizes = self.cell.state_size
+        return list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
 
     def build(self, input_shape):
         if len(input_shape) != 3:
             raise ValueError(f"{self.name} expects inputs of shape (batch, time, features), got "
                              f"{tuple(input_shape)}")
-        self.cell._build_once((input_shape[0], input_shape[-1]))
+        if isinstance(self.cell, Layer):
+            self.cell._build_once((input_shape[0], input_shape[-1]))
 
     def compute_mask(self, inputs, mask=None):
         return mask if self.return_sequences else None
@@ -92,11 +98,11 @@ class RNN(Layer):
                 raise ValueError(f"{self.name}: mask of shape {tuple(mask.shape)} does not match "
                                  f"inputs (batch, time) = {tuple(inputs.shape[:2])}")
         cell = self.cell
-        if training and cell.dropout:
+        if training and getattr(cell, "dropout", 0):
             inputs = inputs * dropout_mask((batch, inputs.shape[-1]), cell.dropout,
                                            inputs).unsqueeze(1)
         recurrent_mask = None
-        if training and cell.recurrent_dropout:
+        if training and getattr(cell, "recurrent_dropout", 0):
             recurrent_mask = dropout_mask((batch, cell.units), cell.recurrent_dropout, inputs)
 
         path = self._choose_path(inputs, mask, recurrent_mask is not None)
@@ -115,10 +121,13 @@ class RNN(Layer):
             last, sequence, final = rnn_loop(
                 lambda x_t, s: cell.step(x_t, s, recurrent_mask), cell.project(inputs), states,
                 mask, False, self.return_sequences, self.zero_output_for_mask)
-        else:
+        elif isinstance(cell, _Cell):
             last, sequence, final = rnn_loop(
                 lambda x_t, s: cell.step(cell.project(x_t), s, recurrent_mask), inputs, states,
                 mask, False, self.return_sequences, self.zero_output_for_mask)
+        else:  # a cell with Keras's API: call(inputs, states) -> (output, new_states)
+            last, sequence, final = rnn_loop(_keras_step(cell), inputs, states, mask, False,
+                                             self.return_sequences, self.zero_output_for_mask)
 
         if self.stateful:
             self.states = [s.detach() for s in final]
@@ -133,20 +142,25 @@ class RNN(Layer):
         elif self.stateful and self.states is not None:
             states = self.states
         else:
-            return self.cell.get_initial_state(batch, dtype, inputs.device)
-        expected = self.cell.state_count
-        if len(states) != expected:
-            raise ValueError(f"{self.name} takes {expected} initial state tensor(s) "
-                             f"({'h, c' if expected == 2 else 'h'}), got {len(states)}")
-        for state in states:
-            if tuple(state.shape) != (batch, self.units):
+            return [torch.zeros(batch, size, dtype=dtype, device=inputs.device)
+                    for size in self._state_sizes]
+        sizes = self._state_sizes
+        if len(states) != len(sizes):
+            raise ValueError(f"{self.name} takes {len(sizes)} initial state tensor(s) "
+                             f"({'h, c' if len(sizes) == 2 else 'h'}), got {len(states)}")
+        for state, size in zip(states, sizes):
+            if tuple(state.shape) != (batch, size):
                 raise ValueError(f"{self.name}: a state must have shape (batch, units) = "
-                                 f"{(batch, self.units)}, got {tuple(state.shape)}"
+                                 f"{(batch, size)}, got {tuple(state.shape)}"
                                  + (" (a stateful layer needs the same batch size every call; "
                                     "reset_states() to start over)" if self.stateful else ""))
         return list(states)
 
     def _choose_path(self, inputs, mask, recurrent_dropout_on):
+        if not isinstance(self.cell, _Cell):
+            self.path = "reference"
+            self.fast_path_reason = f"{type(self.cell).__name__} is a custom cell, run step by step"
+            return self.path
         reason = fused.reason(self.cell, mask, recurrent_dropout_on)
         if (reason is None and mask is not None and torch.is_grad_enabled()
                 and isinstance(self.cell, LSTMCell) and self._need_states):
@@ -164,6 +178,13 @@ class RNN(Layer):
             say_once(f"{type(self).__name__} runs its time loop instead of torch's kernel: {reason}")
         self.path, self.fast_path_reason = path, reason
         return path
+
+
+def _keras_step(cell):
+    def step(x_t, states):
+        output, new_states = cell(x_t, states)
+        return output, list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+    return step
 
 
 class _CellLayer(RNN):
