@@ -11,10 +11,21 @@ from .conv import (
 )
 from .core import Activation, Dense, Dropout, Flatten, RepeatVector, TimeDistributed
 from .embedding import Embedding
+from ._symbolic import Input, InputLayer, SymbolicTensor
+from .merge import Add, Average, Concatenate, Maximum, Multiply, Subtract
 from .recurrent import GRU, LSTM, RNN, SimpleRNN
 from .wrappers import Bidirectional
 
 __all__ = [
+    "Add",
+    "Average",
+    "Concatenate",
+    "Input",
+    "InputLayer",
+    "Maximum",
+    "Multiply",
+    "Subtract",
+    "SymbolicTensor",
     "GRU",
     "LSTM",
     "RNN",

@@ -106,6 +106,11 @@ class Layer(nn.Module):
 
     # --------------------------------------------------------------- calling
 
+    def __call__(self, *args, **kwargs):
+        if is_symbolic((args, kwargs)):  # building a functional model: record, compute nothing
+            return symbolic_call(self, args, kwargs)
+        return super().__call__(*args, **kwargs)
+
     def forward(self, inputs, *args, mask=None, training=None, **kwargs):
         inputs = self._as_tensor(inputs)
         if mask is None:
@@ -256,10 +261,10 @@ def _build_once_only(build):
     and load the ``weights=`` given to the constructor."""
 
     @functools.wraps(build)
-    def wrapper(self, input_shape):
+    def wrapper(self, input_shape=None):
         if self.built:
             return
-        build(self, tuple(input_shape))
+        build(self, None if input_shape is None else tuple(input_shape))
         self.built = True
         if self._initial_weights is not None:
             weights, self._initial_weights = self._initial_weights, None
@@ -319,3 +324,6 @@ def _snake(name: str) -> str:
 
 
 Layer.build = _build_once_only(Layer.build)  # layers without weights are built on first call too
+
+# At the end: the symbolic machinery builds on Layer.
+from ._symbolic import is_symbolic, symbolic_call  # noqa: E402
