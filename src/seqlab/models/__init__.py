@@ -1,0 +1,9 @@
+"""Models: ``Sequential`` and the functional ``Model`` with Keras's compile / fit /
+evaluate / predict / summary / save, plus ``load_model``."""
+from . import callbacks, losses, metrics, optimizers
+from ._model import Model, Sequential
+from ._saving import load_model
+from ..layers import Input
+
+__all__ = ["Input", "Model", "Sequential", "callbacks", "load_model", "losses", "metrics",
+           "optimizers"]

@@ -1,0 +1,506 @@
+"""The Keras training API shared by ``Model`` and ``Sequential``: compile, fit, evaluate,
+predict, the ``*_on_batch`` methods, and the entry points to summary and saving.
+
+One training step (``_train_step``)::
+
+    predictions = model(x, training=True)             # eval/train mode set per call
+    loss = sum_k  weight_k * loss_k(y_k, predictions_k, sample_weight * mask)
+    loss.backward(); clip; optimizer.step()
+
+``loss`` and the metrics logged for an epoch are means over its samples (batches
+weighted by their size), as Keras reports them. A time mask on an output (e.g. from
+``Embedding(mask_zero=True)`` through ``return_sequences``) leaves the masked steps
+out of the loss and the metrics, as Keras does.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from . import _data, _distributed, losses, metrics as metrics_module, optimizers
+from .callbacks import CallbackList, History, ProgbarLogger
+
+
+class Trainer:
+    """Mixin giving a torch module Keras's compile/fit/evaluate/predict."""
+
+    stop_training = False
+    _compiled = False
+
+    # ---------------------------------------------------------------- compile
+
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                clipnorm=None, clipvalue=None, global_clipnorm=None, **unused):
+        """Choose the optimizer, loss(es) and metrics, as Keras's ``compile``.
+
+        Args:
+            optimizer: a Keras name ('adam', 'rmsprop', 'sgd', 'adagrad', 'adamw') with
+                Keras's defaults, a ``seqlab.models.optimizers`` instance, or a torch
+                optimizer already holding this model's parameters.
+            loss: a Keras name, a Loss, or a function ``(y_true, y_pred) -> losses``;
+                a list or dict (by output name) for several outputs.
+            loss_weights: how much each output's loss counts (list or dict).
+            metrics: names ('accuracy', 'mae', ...), Metric objects or functions; a dict
+                or list of lists per output for several outputs.
+            clipnorm, clipvalue, global_clipnorm: gradient clipping, Keras's rules, for
+                any optimizer (Keras takes them on its optimizers, which also works here).
+        """
+        for keyword in unused:
+            if keyword not in ("run_eagerly", "steps_per_execution", "jit_compile",
+                               "weighted_metrics", "auto_scale_loss"):
+                raise TypeError(f"compile got an unexpected keyword argument {keyword!r}")
+        if loss is None:
+            raise ValueError("compile needs a loss, e.g. loss='binary_crossentropy' for one "
+                             "sigmoid output or 'sparse_categorical_crossentropy' for classes")
+        self.optimizer = optimizers.get(optimizer)
+        self._output_losses = _per_output(loss, self._output_keys(), losses.get, "loss")
+        weights = _per_output(loss_weights if loss_weights is not None else 1.0,
+                              self._output_keys(), float, "loss_weights")
+        self._loss_weights = weights
+        self._metric_requests = metrics
+        self._clipping = dict(clipnorm=clipnorm, clipvalue=clipvalue,
+                              global_clipnorm=global_clipnorm)
+        self._metrics = None  # made on the first batch, when the outputs are known
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._compiled = True
+        self._compile_config = _compile_config(optimizer, loss, loss_weights, metrics,
+                                               self._clipping)
+
+    @property
+    def metrics_names(self) -> list:
+        names = ["loss"]
+        if self._metrics:
+            names += [name for name, _ in self._metric_entries()]
+        return names
+
+    @property
+    def learning_rate(self) -> float:
+        """The optimizer's learning rate (what ReduceLROnPlateau lowers)."""
+        self._require_compiled("learning_rate")
+        if hasattr(self.optimizer, "bind"):  # seqlab's Keras optimizers
+            return float(self.optimizer.learning_rate)
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._require_compiled("learning_rate")
+        if hasattr(self.optimizer, "bind"):
+            self.optimizer.learning_rate = value
+        else:
+            for group in self.optimizer.param_groups:
+                group["lr"] = value
+
+    # -------------------------------------------------------------------- fit
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1, distributed=False):
+        """Train for `epochs` epochs (Keras's ``fit``); returns a ``History``.
+
+        ``distributed=True`` trains data-parallel under ``torchrun --nproc-per-node N``:
+        every global batch of ``batch_size`` samples is split across the processes and
+        the gradients are summed, so the result equals one process on the same batches;
+        only the first process prints, logs and saves.
+        """
+        self._require_compiled("fit")
+        train = _data.adapter(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
+        validation = None
+        if validation_split:
+            if not isinstance(train, _data.ArrayData):
+                raise ValueError("validation_split needs arrays; with a generator or DataLoader "
+                                 "pass validation_data instead")
+            train, validation = train.split(validation_split)
+        elif validation_data is not None:
+            validation = _validation_adapter(validation_data, validation_batch_size or
+                                             batch_size, validation_steps)
+        group = _distributed.Group.start() if distributed else _distributed.Group.single()
+        verbose = 1 if verbose == "auto" else int(verbose)
+        history = History()
+        shown = [ProgbarLogger(verbose)] if verbose and group.is_main else []
+        extra = list(callbacks or []) if group.is_main else [
+            c for c in callbacks or [] if not getattr(c, "writes_files", False)]
+        steps = train.steps
+        # As Keras: History and the progress bar come last, so they see what the user's
+        # callbacks add to the logs (e.g. ReduceLROnPlateau's learning_rate).
+        callbacks = CallbackList([*extra, history, *shown], self,
+                                 {"epochs": epochs, "steps": steps, "verbose": verbose})
+        self.stop_training = False
+        callbacks.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self._reset_trackers()
+            callbacks.on_epoch_begin(epoch)
+            order = group.epoch_order(train)
+            for step, (xb, yb, wb) in enumerate(train.batches(order)):
+                callbacks.on_train_batch_begin(step)
+                batch_logs = self._train_step(xb, yb, wb, class_weight, epoch, step, group)
+                callbacks.on_train_batch_end(step, batch_logs)
+                if self.stop_training:
+                    break
+            logs = group.average_logs(self._current_logs())
+            if validation is not None and (epoch + 1) % validation_freq == 0:
+                validation_logs = self._run_evaluation(validation, group)
+                logs.update({f"val_{k}": v for k, v in validation_logs.items()})
+            callbacks.on_epoch_end(epoch, logs)
+            self.stop_training = group.agree(self.stop_training)
+            if self.stop_training:
+                break
+        callbacks.on_train_end(logs)
+        return history
+
+    def _train_step(self, x, y, sample_weight, class_weight, epoch=0, step=0, group=None):
+        group = group or _distributed.Group.single()
+        self._ready(x)
+        group.share_weights(self)
+        x, y, sample_weight, share = group.shard(x, y, sample_weight)
+        self.train()
+        predictions = self(x, training=True)
+        weights = _with_class_weight(sample_weight, y, class_weight)
+        loss = self._total_loss(y, predictions, weights)
+        value = float(loss.detach())
+        if not math.isfinite(value):
+            raise FloatingPointError(
+                f"The loss became {value} at epoch {epoch + 1}, batch {step + 1}. Training "
+                "diverged: try clipping gradients (compile(..., clipnorm=1.0)) or a smaller "
+                "learning rate, and check the inputs for NaN or inf.")
+        self.optimizer.zero_grad(set_to_none=True)
+        (loss * share).backward()
+        group.sum_gradients(self)
+        if any(v is not None for v in self._clipping.values()):
+            optimizers.clip_gradients(self.parameters(), **self._clipping)
+        self.optimizer.step()
+        self._track(y, predictions, weights, value, _batch_size(x))
+        return self._current_logs()
+
+    # --------------------------------------------------------- evaluate/predict
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """Loss and metrics on data, without training: a number (loss only), a list
+        ``[loss, *metrics]``, or with ``return_dict`` a dict by name."""
+        self._require_compiled("evaluate")
+        data = _data.adapter(x, y, sample_weight, batch_size, False, steps, "evaluate")
+        logs = self._run_evaluation(data, _distributed.Group.single())
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    def _run_evaluation(self, data, group):
+        self._reset_trackers()
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.no_grad():
+                for x, y, sample_weight in data.batches():
+                    self._ready(x)
+                    if y is None:
+                        raise ValueError("evaluate needs targets y (or batches of (x, y))")
+                    predictions = self(x, training=False)
+                    loss = self._total_loss(y, predictions, sample_weight)
+                    self._track(y, predictions, sample_weight, float(loss), _batch_size(x))
+        finally:
+            self.train(was_training)
+        return group.average_logs(self._current_logs())
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Outputs for `x`, batched, in eval mode without gradients, as NumPy arrays."""
+        data = _data.adapter(x, None, None, batch_size, False, steps, "predict")
+        was_training = self.training
+        self.eval()
+        outputs = []
+        try:
+            with torch.no_grad():
+                for xb, _, _ in data.batches():
+                    outputs.append(self(xb, training=False))
+        finally:
+            self.train(was_training)
+        if not outputs:
+            raise ValueError("predict got no data")
+        return _to_numpy(_concatenate(outputs))
+
+    def predict_on_batch(self, x):
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.no_grad():
+                return _to_numpy(self(_data.to_tensors(x, "x"), training=False))
+        finally:
+            self.train(was_training)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One training step on one batch; returns the loss (and metrics) so far."""
+        self._require_compiled("train_on_batch")
+        x, y = _data.to_tensors(x, "x"), _data.to_tensors(y, "y")
+        weight = None if sample_weight is None else _data.to_tensors(sample_weight,
+                                                                     "sample_weight")
+        logs = self._train_step(x, y, weight, class_weight)
+        return logs if return_dict else _as_list(logs, self.metrics_names)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._require_compiled("test_on_batch")
+        batch = [(_data.to_tensors(x, "x"), _data.to_tensors(y, "y"),
+                  None if sample_weight is None else _data.to_tensors(sample_weight, "w"))]
+        data = type("OneBatch", (), {"batches": lambda self, order=None: iter(batch)})()
+        logs = self._run_evaluation(data, _distributed.Group.single())
+        return logs if return_dict else _as_list(logs, self.metrics_names)
+
+    def reset_metrics(self):
+        self._reset_trackers()
+
+    # ------------------------------------------------------------ save, summary
+
+    def summary(self, print_fn=None, **unused):
+        """Print Keras's summary table (layer, output shape, parameters, totals)."""
+        from ._summary import summary
+        return summary(self, print_fn)
+
+    def save(self, filepath, tokenizer=None, overwrite=True):
+        """Save config, weights (and compile settings, a tokenizer) in one file; see load_model."""
+        from ._saving import save_model
+        save_model(self, filepath, tokenizer=tokenizer, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True):
+        from ._saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath):
+        from ._saving import load_weights
+        load_weights(self, filepath)
+
+    # ------------------------------------------------------------------ parts
+
+    def _require_compiled(self, what):
+        if not self._compiled:
+            raise RuntimeError(f"{what} needs a compiled model: call model.compile(optimizer=..., "
+                               "loss=..., metrics=[...]) first")
+
+    def _output_keys(self) -> list:
+        names = getattr(self, "output_names", None)
+        return names if names and len(names) > 1 else [None]
+
+    def _ready(self, x):
+        """Build lazy layers on a first batch, then give the optimizer the parameters."""
+        if not self._all_built():
+            was_training = self.training
+            self.eval()
+            with torch.no_grad():
+                self(x, training=False)
+            self.train(was_training)
+            for module in self.modules():  # the probe must not leave states behind
+                if getattr(module, "stateful", False) and hasattr(module, "reset_states"):
+                    module.reset_states()
+        optimizer = getattr(self, "optimizer", None)
+        if hasattr(optimizer, "bind") and not optimizer.is_bound:
+            optimizer.bind(self.parameters())
+
+    def _all_built(self):
+        return all(getattr(m, "built", True) for m in self.modules())
+
+    def _outputs_by_key(self, predictions):
+        keys = self._output_keys()
+        if keys == [None]:
+            return {None: predictions}
+        if isinstance(predictions, dict):
+            return predictions
+        return dict(zip(keys, predictions))
+
+    def _targets_by_key(self, y):
+        keys = self._output_keys()
+        if keys == [None]:
+            return {None: y}
+        if isinstance(y, dict):
+            return y
+        if not isinstance(y, (list, tuple)) or len(y) != len(keys):
+            raise ValueError(f"The model has {len(keys)} outputs ({keys}): give y as a list or "
+                             "a dict by output name")
+        return dict(zip(keys, y))
+
+    def _total_loss(self, y, predictions, sample_weight):
+        if y is None:
+            raise ValueError("Training needs targets: pass y, or batches of (x, y)")
+        outputs, targets = self._outputs_by_key(predictions), self._targets_by_key(y)
+        total = 0.0
+        for key, loss_function in self._output_losses.items():
+            prediction = outputs[key]
+            weights = _mask_weights(sample_weight, prediction)
+            total = total + self._loss_weights[key] * loss_function(targets[key], prediction,
+                                                                     weights)
+        return total
+
+    def _metric_entries(self):
+        """``(logged name, metric)`` pairs; names get the output's name for several outputs."""
+        return [(name if key is None else f"{key}_{name}", metric)
+                for key, group in self._metrics.items() for name, metric in group]
+
+    def _track(self, y, predictions, sample_weight, loss_value, batch_size):
+        self._loss_tracker.update_state(torch.tensor(loss_value), sample_weight=batch_size)
+        outputs, targets = self._outputs_by_key(predictions), self._targets_by_key(y)
+        if self._metrics is None:
+            self._metrics = _make_metrics(self._metric_requests, outputs, self._output_losses)
+        for key, group in self._metrics.items():
+            # As Keras 3: compiled metrics see the time mask but not the sample weights.
+            mask = getattr(outputs[key], "_keras_mask", None)
+            weights = None if mask is None or outputs[key].dim() < 3 else mask.to(
+                outputs[key].dtype)
+            for _, metric in group:
+                metric.update_state(targets[key], outputs[key].detach(), weights)
+
+    def _current_logs(self) -> dict:
+        logs = {"loss": float(self._loss_tracker.result())}
+        if self._metrics:
+            logs.update({name: float(metric.result()) for name, metric in self._metric_entries()})
+        return logs
+
+    def _reset_trackers(self):
+        self._loss_tracker.reset_state()
+        if self._metrics:
+            for _, metric in self._metric_entries():
+                metric.reset_state()
+
+
+def _compile_config(optimizer, loss, loss_weights, metrics, clipping):
+    """The compile arguments as JSON-ready values (names, or class name + config), or
+    None when one of them is an object that cannot be described that way."""
+    def describe(value):
+        if value is None or isinstance(value, (str, int, float)):
+            return value
+        if isinstance(value, (list, tuple)):
+            described = [describe(v) for v in value]
+            return None if any(d is _UNSAVEABLE for d in described) else described
+        if isinstance(value, dict):
+            described = {k: describe(v) for k, v in value.items()}
+            return None if any(d is _UNSAVEABLE for d in described.values()) else described
+        if hasattr(value, "get_config") and type(value).__module__.startswith("seqlab."):
+            return {"class_name": type(value).__name__, "config": value.get_config()}
+        return _UNSAVEABLE
+
+    parts = {"optimizer": describe(optimizer), "loss": describe(loss),
+             "loss_weights": describe(loss_weights), "metrics": describe(metrics),
+             "clipping": clipping}
+    if any(v is _UNSAVEABLE or v is None and k in ("optimizer", "loss") for k, v in parts.items()):
+        return None
+    return parts
+
+
+_UNSAVEABLE = object()
+
+
+def _per_output(spec, keys, make, label):
+    """One entry per output key from a single value, a list or a dict."""
+    if keys == [None]:
+        if isinstance(spec, (list, tuple)) and len(spec) == 1:
+            spec = spec[0]
+        if isinstance(spec, dict):
+            raise ValueError(f"{label}: the model has one output; give one {label}, not a dict")
+        return {None: make(spec)}
+    if isinstance(spec, dict):
+        unknown = set(spec) - set(keys)
+        if unknown:
+            raise ValueError(f"{label}: no outputs named {sorted(unknown)}; outputs are {keys}")
+        return {k: make(spec[k]) for k in keys if k in spec}
+    if isinstance(spec, (list, tuple)):
+        if len(spec) != len(keys):
+            raise ValueError(f"{label}: {len(spec)} given for {len(keys)} outputs ({keys})")
+        return {k: make(v) for k, v in zip(keys, spec)}
+    return {k: make(spec) for k in keys}
+
+
+def _make_metrics(requests, outputs, output_losses):
+    keys = list(outputs)
+    if requests is None:
+        return {k: [] for k in keys}
+    if isinstance(requests, dict):
+        per_key = {k: requests.get(k, []) for k in keys}
+    elif keys == [None]:
+        per_key = {None: requests}
+    elif requests and all(isinstance(r, (list, tuple)) for r in requests):
+        per_key = dict(zip(keys, requests))
+    else:
+        per_key = {k: requests for k in keys}
+    made = {}
+    for key, wanted in per_key.items():
+        wanted = wanted if isinstance(wanted, (list, tuple)) else [wanted]
+        group = []
+        for request in wanted:
+            metric = metrics_module.get(request, loss=output_losses.get(key))
+            group.append((metric.name, metric))
+        made[key] = group
+    return made
+
+
+def _mask_weights(sample_weight, prediction):
+    """Sample weights times the output's time mask, scaled as Keras scales it so that the
+    mean over the batch becomes the mean over the real steps."""
+    mask = getattr(prediction, "_keras_mask", None)
+    if mask is None or prediction.dim() < 3:
+        return sample_weight
+    mask = mask.to(prediction.dtype)
+    mask = mask * (mask.numel() / (mask.sum() + 1e-7))
+    if sample_weight is None:
+        return mask
+    weight = torch.as_tensor(sample_weight, dtype=prediction.dtype)
+    while weight.dim() < mask.dim():
+        weight = weight.unsqueeze(-1)
+    return weight * mask
+
+
+def _with_class_weight(sample_weight, y, class_weight):
+    """Keras's class_weight: each sample weighted by its class (its label, or the argmax
+    of a one-hot row), times any sample weight."""
+    if class_weight is None:
+        return sample_weight
+    if isinstance(y, (dict, list)):
+        raise ValueError("class_weight works for models with one output; use sample_weight")
+    labels = y
+    if labels.dim() > 1 and labels.shape[-1] > 1:
+        labels = labels.argmax(dim=-1)
+    labels = labels.reshape(labels.shape[0], -1)[:, 0].round().long()
+    table = torch.ones(int(max(max(class_weight), int(labels.max()))) + 1)
+    for label, weight in class_weight.items():
+        table[int(label)] = float(weight)
+    weights = table[labels]
+    if sample_weight is not None:
+        weights = weights * torch.as_tensor(sample_weight, dtype=weights.dtype)
+    return weights
+
+
+def _validation_adapter(validation_data, batch_size, steps):
+    if isinstance(validation_data, tuple) and len(validation_data) in (2, 3):
+        x, y, *weight = validation_data
+        return _data.adapter(x, y, weight[0] if weight else None, batch_size, False, steps,
+                             "validation")
+    return _data.adapter(validation_data, None, None, batch_size, False, steps, "validation")
+
+
+def _batch_size(x) -> int:
+    if isinstance(x, dict):
+        x = next(iter(x.values()))
+    if isinstance(x, (list, tuple)):
+        x = x[0]
+    return int(x.shape[0])
+
+
+def _concatenate(batches):
+    first = batches[0]
+    if isinstance(first, torch.Tensor):
+        return torch.cat(batches)
+    if isinstance(first, dict):
+        return {k: torch.cat([b[k] for b in batches]) for k in first}
+    return type(first)(torch.cat(parts) for parts in zip(*batches))
+
+
+def _to_numpy(outputs):
+    if isinstance(outputs, torch.Tensor):
+        return outputs.detach().cpu().numpy()
+    if isinstance(outputs, dict):
+        return {k: _to_numpy(v) for k, v in outputs.items()}
+    return [_to_numpy(v) for v in outputs]
+
+
+def _as_list(logs, names):
+    values = [logs[n] for n in names if n in logs]
+    return values[0] if len(values) == 1 else values
+
