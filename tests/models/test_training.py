@@ -213,3 +213,53 @@ def test_progress_output(capsys):
     assert out[0].startswith("Epoch 1/2 - ") and "loss: " in out[0] and "accuracy: " in out[0]
     model.fit(x, y, epochs=1, verbose=0)
     assert capsys.readouterr().out == ""
+
+
+def test_torch_optimizer_and_models_inside_plain_torch():
+    """compile accepts a torch optimizer; a seqlab model is an ordinary torch module."""
+    seqlab.set_seed(6)
+    x, y = toy_data(64)
+    model = Sequential([Embedding(30, 8), LSTM(8), Dense(1, activation="sigmoid")])
+    model(x[:2])
+    model.compile(optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+                  loss="binary_crossentropy")
+    before = [w.copy() for w in model.get_weights()]
+    model.fit(x, y, epochs=1, verbose=0)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    model.set_weights(before)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+    class Wrapper(torch.nn.Module):  # plain torch code around a seqlab model
+        def __init__(self):
+            super().__init__()
+            self.body, self.scale = model, torch.nn.Parameter(torch.ones(1))
+
+        def forward(self, x):
+            return self.body(x) * self.scale
+
+    wrapper = Wrapper()
+    assert wrapper(torch.as_tensor(x[:3])).shape == (3, 1)
+    assert "body._stack.1.cell.kernel" in wrapper.state_dict()
+    model.train()
+    model.predict(x[:2], verbose=0)
+    assert model.training  # predict restores the mode it found
+
+
+def test_live_progress_bar_on_a_terminal():
+    import io
+
+    from rich.console import Console
+
+    from seqlab.models.callbacks import ProgbarLogger
+
+    buffer = io.StringIO()
+    bar = ProgbarLogger(verbose=1, console=Console(file=buffer, force_terminal=True, width=120))
+    bar.set_params({"epochs": 3, "steps": 4})
+    bar.on_epoch_begin(0)
+    for step in range(4):
+        bar._last_draw = 0.0  # draw every step in the test
+        bar.on_train_batch_end(step, {"loss": 0.5, "accuracy": 0.75})
+    bar.on_epoch_end(0, {"loss": 0.5, "accuracy": 0.75, "val_loss": 0.6})
+    text = buffer.getvalue()
+    assert "Epoch 1/3" in text and "4/4" in text
+    assert "loss: 0.5000 - accuracy: 0.7500 - val_loss: 0.6000" in text
