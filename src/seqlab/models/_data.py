@@ -34,8 +34,11 @@ def adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps
             raise ValueError(f"{purpose}: with a DataLoader, y comes from its batches; do not "
                              "pass y")
         return LoaderData(x, steps)
-    return ArrayData(x, y, sample_weight, 32 if batch_size is None else batch_size, shuffle,
+    data = ArrayData(x, y, sample_weight, 32 if batch_size is None else batch_size, shuffle,
                      purpose)
+    if steps is not None:  # as Keras: at most `steps` batches per epoch
+        data.steps = min(data.steps, steps)
+    return data
 
 
 class ArrayData:
@@ -77,7 +80,7 @@ class ArrayData:
         """One epoch of ``(x, y, sample_weight)``; `order` overrides the shuffle."""
         if order is None:
             order = torch.randperm(self.size) if self.shuffle else None
-        for start in range(0, self.size, self.batch_size):
+        for start in range(0, min(self.size, self.steps * self.batch_size), self.batch_size):
             if order is None:
                 index = slice(start, start + self.batch_size)
             else:

@@ -454,6 +454,9 @@ def _with_class_weight(sample_weight, y, class_weight):
         return sample_weight
     if isinstance(y, (dict, list)):
         raise ValueError("class_weight works for models with one output; use sample_weight")
+    if y.dim() > 2:
+        raise ValueError(f"class_weight needs one label per sample, got targets of shape "
+                         f"{tuple(y.shape)}; weight sequences with sample_weight instead")
     labels = y
     if labels.dim() > 1 and labels.shape[-1] > 1:
         labels = labels.argmax(dim=-1)
