@@ -206,3 +206,21 @@ def _common_length(named, purpose) -> int:
         detail = ", ".join(f"{name} has {n}" for name, n in lengths.items())
         raise ValueError(f"{purpose}: x and y must have the same number of samples: {detail}")
     return next(iter(lengths.values()))
+
+
+def validation_adapter(validation_data, batch_size, steps):
+    """fit's validation_data: a tuple (x, y[, sample_weight]), a generator or a DataLoader."""
+    if isinstance(validation_data, tuple) and len(validation_data) in (2, 3):
+        x, y, *weight = validation_data
+        return adapter(x, y, weight[0] if weight else None, batch_size, False, steps,
+                       "validation")
+    return adapter(validation_data, None, None, batch_size, False, steps, "validation")
+
+
+def count_samples(x) -> int:
+    """The number of samples in a batch (the first axis of its first array)."""
+    if isinstance(x, dict):
+        x = next(iter(x.values()))
+    if isinstance(x, (list, tuple)):
+        x = x[0]
+    return int(x.shape[0])

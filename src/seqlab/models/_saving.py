@@ -156,6 +156,33 @@ def _flatten_optimizer(state_dict):
     return tensors, header
 
 
+def describe_compile(optimizer, loss, loss_weights, metrics, clipping):
+    """The compile arguments as JSON-ready values (names, or class name + config), or
+    None when one of them is an object that cannot be described that way."""
+    def describe(value):
+        if value is None or isinstance(value, (str, int, float)):
+            return value
+        if isinstance(value, (list, tuple)):
+            described = [describe(v) for v in value]
+            return None if any(d is _UNSAVEABLE for d in described) else described
+        if isinstance(value, dict):
+            described = {k: describe(v) for k, v in value.items()}
+            return None if any(d is _UNSAVEABLE for d in described.values()) else described
+        if hasattr(value, "get_config") and type(value).__module__.startswith("seqlab."):
+            return {"class_name": type(value).__name__, "config": value.get_config()}
+        return _UNSAVEABLE
+
+    parts = {"optimizer": describe(optimizer), "loss": describe(loss),
+             "loss_weights": describe(loss_weights), "metrics": describe(metrics),
+             "clipping": clipping}
+    if any(v is _UNSAVEABLE or v is None and k in ("optimizer", "loss") for k, v in parts.items()):
+        return None
+    return parts
+
+
+_UNSAVEABLE = object()
+
+
 # -------------------------------------------------------------------------- loading
 
 def load_model(filepath, compile=True, custom_objects=None):  # noqa: A002 (Keras's name)

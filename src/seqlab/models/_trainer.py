@@ -18,7 +18,7 @@ import math
 
 import torch
 
-from . import _data, _distributed, losses, metrics as metrics_module, optimizers
+from . import _data, _distributed, _outputs, _saving, losses, metrics as metrics_module, optimizers
 from .callbacks import CallbackList, History, ProgbarLogger
 
 
@@ -54,8 +54,8 @@ class Trainer:
             raise ValueError("compile needs a loss, e.g. loss='binary_crossentropy' for one "
                              "sigmoid output or 'sparse_categorical_crossentropy' for classes")
         self.optimizer = optimizers.get(optimizer)
-        self._output_losses = _per_output(loss, self._output_keys(), losses.get, "loss")
-        weights = _per_output(loss_weights if loss_weights is not None else 1.0,
+        self._output_losses = _outputs.per_output(loss, self._output_keys(), losses.get, "loss")
+        weights = _outputs.per_output(loss_weights if loss_weights is not None else 1.0,
                               self._output_keys(), float, "loss_weights")
         self._loss_weights = weights
         self._metric_requests = metrics
@@ -64,7 +64,7 @@ class Trainer:
         self._metrics = None  # made on the first batch, when the outputs are known
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._compiled = True
-        self._compile_config = _compile_config(optimizer, loss, loss_weights, metrics,
+        self._compile_config = _saving.describe_compile(optimizer, loss, loss_weights, metrics,
                                                self._clipping)
 
     @property
@@ -113,7 +113,7 @@ class Trainer:
                                  "pass validation_data instead")
             train, validation = train.split(validation_split)
         elif validation_data is not None:
-            validation = _validation_adapter(validation_data, validation_batch_size or
+            validation = _data.validation_adapter(validation_data, validation_batch_size or
                                              batch_size, validation_steps)
         group = _distributed.Group.start() if distributed else _distributed.Group.single()
         verbose = 1 if verbose == "auto" else int(verbose)
@@ -157,7 +157,7 @@ class Trainer:
         x, y, sample_weight, share = group.shard(x, y, sample_weight)
         self.train()
         predictions = self(x, training=True)
-        weights = _with_class_weight(sample_weight, y, class_weight)
+        weights = _outputs.with_class_weight(sample_weight, y, class_weight)
         loss = self._total_loss(y, predictions, weights)
         value = float(loss.detach())
         if not math.isfinite(value):
@@ -171,7 +171,7 @@ class Trainer:
         if any(v is not None for v in self._clipping.values()):
             optimizers.clip_gradients(self.parameters(), **self._clipping)
         self.optimizer.step()
-        self._track(y, predictions, weights, value, _batch_size(x))
+        self._track(y, predictions, weights, value, _data.count_samples(x))
         return self._current_logs()
 
     # --------------------------------------------------------- evaluate/predict
@@ -200,7 +200,7 @@ class Trainer:
                         raise ValueError("evaluate needs targets y (or batches of (x, y))")
                     predictions = self(x, training=False)
                     loss = self._total_loss(y, predictions, sample_weight)
-                    self._track(y, predictions, sample_weight, float(loss), _batch_size(x))
+                    self._track(y, predictions, sample_weight, float(loss), _data.count_samples(x))
         finally:
             self.train(was_training)
         return group.average_logs(self._current_logs())
@@ -219,14 +219,14 @@ class Trainer:
             self.train(was_training)
         if not outputs:
             raise ValueError("predict got no data")
-        return _to_numpy(_concatenate(outputs))
+        return _outputs.to_numpy(_outputs.concatenate(outputs))
 
     def predict_on_batch(self, x):
         was_training = self.training
         self.eval()
         try:
             with torch.no_grad():
-                return _to_numpy(self(_data.to_tensors(x, "x"), training=False))
+                return _outputs.to_numpy(self(_data.to_tensors(x, "x"), training=False))
         finally:
             self.train(was_training)
 
@@ -325,7 +325,7 @@ class Trainer:
         total = 0.0
         for key, loss_function in self._output_losses.items():
             prediction = outputs[key]
-            weights = _mask_weights(sample_weight, prediction)
+            weights = _outputs.mask_weights(sample_weight, prediction)
             total = total + self._loss_weights[key] * loss_function(targets[key], prediction,
                                                                      weights)
         return total
@@ -339,7 +339,7 @@ class Trainer:
         self._loss_tracker.update_state(torch.tensor(loss_value), sample_weight=batch_size)
         outputs, targets = self._outputs_by_key(predictions), self._targets_by_key(y)
         if self._metrics is None:
-            self._metrics = _make_metrics(self._metric_requests, outputs, self._output_losses)
+            self._metrics = _outputs.make_metrics(self._metric_requests, outputs, self._output_losses)
         for key, group in self._metrics.items():
             # As Keras 3: compiled metrics see the time mask but not the sample weights.
             mask = getattr(outputs[key], "_keras_mask", None)
@@ -359,148 +359,6 @@ class Trainer:
         if self._metrics:
             for _, metric in self._metric_entries():
                 metric.reset_state()
-
-
-def _compile_config(optimizer, loss, loss_weights, metrics, clipping):
-    """The compile arguments as JSON-ready values (names, or class name + config), or
-    None when one of them is an object that cannot be described that way."""
-    def describe(value):
-        if value is None or isinstance(value, (str, int, float)):
-            return value
-        if isinstance(value, (list, tuple)):
-            described = [describe(v) for v in value]
-            return None if any(d is _UNSAVEABLE for d in described) else described
-        if isinstance(value, dict):
-            described = {k: describe(v) for k, v in value.items()}
-            return None if any(d is _UNSAVEABLE for d in described.values()) else described
-        if hasattr(value, "get_config") and type(value).__module__.startswith("seqlab."):
-            return {"class_name": type(value).__name__, "config": value.get_config()}
-        return _UNSAVEABLE
-
-    parts = {"optimizer": describe(optimizer), "loss": describe(loss),
-             "loss_weights": describe(loss_weights), "metrics": describe(metrics),
-             "clipping": clipping}
-    if any(v is _UNSAVEABLE or v is None and k in ("optimizer", "loss") for k, v in parts.items()):
-        return None
-    return parts
-
-
-_UNSAVEABLE = object()
-
-
-def _per_output(spec, keys, make, label):
-    """One entry per output key from a single value, a list or a dict."""
-    if keys == [None]:
-        if isinstance(spec, (list, tuple)) and len(spec) == 1:
-            spec = spec[0]
-        if isinstance(spec, dict):
-            raise ValueError(f"{label}: the model has one output; give one {label}, not a dict")
-        return {None: make(spec)}
-    if isinstance(spec, dict):
-        unknown = set(spec) - set(keys)
-        if unknown:
-            raise ValueError(f"{label}: no outputs named {sorted(unknown)}; outputs are {keys}")
-        return {k: make(spec[k]) for k in keys if k in spec}
-    if isinstance(spec, (list, tuple)):
-        if len(spec) != len(keys):
-            raise ValueError(f"{label}: {len(spec)} given for {len(keys)} outputs ({keys})")
-        return {k: make(v) for k, v in zip(keys, spec)}
-    return {k: make(spec) for k in keys}
-
-
-def _make_metrics(requests, outputs, output_losses):
-    keys = list(outputs)
-    if requests is None:
-        return {k: [] for k in keys}
-    if isinstance(requests, dict):
-        per_key = {k: requests.get(k, []) for k in keys}
-    elif keys == [None]:
-        per_key = {None: requests}
-    elif requests and all(isinstance(r, (list, tuple)) for r in requests):
-        per_key = dict(zip(keys, requests))
-    else:
-        per_key = {k: requests for k in keys}
-    made = {}
-    for key, wanted in per_key.items():
-        wanted = wanted if isinstance(wanted, (list, tuple)) else [wanted]
-        group = []
-        for request in wanted:
-            metric = metrics_module.get(request, loss=output_losses.get(key))
-            group.append((metric.name, metric))
-        made[key] = group
-    return made
-
-
-def _mask_weights(sample_weight, prediction):
-    """Sample weights times the output's time mask, scaled as Keras scales it so that the
-    mean over the batch becomes the mean over the real steps."""
-    mask = getattr(prediction, "_keras_mask", None)
-    if mask is None or prediction.dim() < 3:
-        return sample_weight
-    mask = mask.to(prediction.dtype)
-    mask = mask * (mask.numel() / (mask.sum() + 1e-7))
-    if sample_weight is None:
-        return mask
-    weight = torch.as_tensor(sample_weight, dtype=prediction.dtype)
-    while weight.dim() < mask.dim():
-        weight = weight.unsqueeze(-1)
-    return weight * mask
-
-
-def _with_class_weight(sample_weight, y, class_weight):
-    """Keras's class_weight: each sample weighted by its class (its label, or the argmax
-    of a one-hot row), times any sample weight."""
-    if class_weight is None:
-        return sample_weight
-    if isinstance(y, (dict, list)):
-        raise ValueError("class_weight works for models with one output; use sample_weight")
-    if y.dim() > 2:
-        raise ValueError(f"class_weight needs one label per sample, got targets of shape "
-                         f"{tuple(y.shape)}; weight sequences with sample_weight instead")
-    labels = y
-    if labels.dim() > 1 and labels.shape[-1] > 1:
-        labels = labels.argmax(dim=-1)
-    labels = labels.reshape(labels.shape[0], -1)[:, 0].round().long()
-    table = torch.ones(int(max(max(class_weight), int(labels.max()))) + 1)
-    for label, weight in class_weight.items():
-        table[int(label)] = float(weight)
-    weights = table[labels]
-    if sample_weight is not None:
-        weights = weights * torch.as_tensor(sample_weight, dtype=weights.dtype)
-    return weights
-
-
-def _validation_adapter(validation_data, batch_size, steps):
-    if isinstance(validation_data, tuple) and len(validation_data) in (2, 3):
-        x, y, *weight = validation_data
-        return _data.adapter(x, y, weight[0] if weight else None, batch_size, False, steps,
-                             "validation")
-    return _data.adapter(validation_data, None, None, batch_size, False, steps, "validation")
-
-
-def _batch_size(x) -> int:
-    if isinstance(x, dict):
-        x = next(iter(x.values()))
-    if isinstance(x, (list, tuple)):
-        x = x[0]
-    return int(x.shape[0])
-
-
-def _concatenate(batches):
-    first = batches[0]
-    if isinstance(first, torch.Tensor):
-        return torch.cat(batches)
-    if isinstance(first, dict):
-        return {k: torch.cat([b[k] for b in batches]) for k in first}
-    return type(first)(torch.cat(parts) for parts in zip(*batches))
-
-
-def _to_numpy(outputs):
-    if isinstance(outputs, torch.Tensor):
-        return outputs.detach().cpu().numpy()
-    if isinstance(outputs, dict):
-        return {k: _to_numpy(v) for k, v in outputs.items()}
-    return [_to_numpy(v) for v in outputs]
 
 
 def _as_list(logs, names):

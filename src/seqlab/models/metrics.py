@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from . import losses
+from . import _reduction, losses
 
 __all__ = [
     "Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
@@ -52,20 +52,20 @@ def _shape(x):
 
 def accuracy(y_true, y_pred):
     """Exact match, averaged over the last axis: ``mean(y_true == y_pred)``."""
-    y_true, y_pred = losses.paired_tensors("accuracy", y_true, y_pred)
+    y_true, y_pred = _reduction.paired_tensors("accuracy", y_true, y_pred)
     return (y_true == y_pred).to(y_pred.dtype).mean(dim=-1)
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """``mean(y_true == (y_pred > threshold))`` over the last axis."""
-    y_true, y_pred = losses.paired_tensors("binary_accuracy", y_true, y_pred)
+    y_true, y_pred = _reduction.paired_tensors("binary_accuracy", y_true, y_pred)
     predicted = (y_pred > threshold).to(y_pred.dtype)
     return (y_true == predicted).to(y_pred.dtype).mean(dim=-1)
 
 
 def categorical_accuracy(y_true, y_pred):
     """``argmax(y_true) == argmax(y_pred)`` on the last axis (the first maximum wins)."""
-    y_true, y_pred = losses.paired_tensors("categorical_accuracy", y_true, y_pred,
+    y_true, y_pred = _reduction.paired_tensors("categorical_accuracy", y_true, y_pred,
                                            per_sample=False,
                                            sparse_name="sparse_categorical_accuracy")
     return (y_true.argmax(dim=-1) == y_pred.argmax(dim=-1)).to(y_pred.dtype)
@@ -73,9 +73,9 @@ def categorical_accuracy(y_true, y_pred):
 
 def sparse_categorical_accuracy(y_true, y_pred):
     """``y_true == argmax(y_pred)``; labels ``(N,)`` or ``(N, 1)`` for ``(N, C)``."""
-    y_pred = losses.as_predictions(y_pred)
-    y_true = losses.as_labels(y_true, y_pred)
-    losses.check_same_batch("sparse_categorical_accuracy", y_true, y_pred)
+    y_pred = _reduction.as_predictions(y_pred)
+    y_true = _reduction.as_labels(y_true, y_pred)
+    _reduction.check_same_batch("sparse_categorical_accuracy", y_true, y_pred)
     expected = _shape(y_pred)[:-1]
     if _shape(y_true) == _shape(y_pred) and y_pred.shape[-1] > 1:
         raise ValueError(
@@ -135,7 +135,7 @@ def _per_sample(values, sample_weight):
     if sample_weight is None:
         return mean_from(values, 1), None
     weights = _as_values(sample_weight)
-    values, weights = losses.squeeze_or_expand_to_same_rank(values, weights)
+    values, weights = _reduction.squeeze_or_expand_to_same_rank(values, weights)
     values = mean_from(values, weights.ndim)
     try:
         weights = weights.broadcast_to(values.shape)
@@ -262,11 +262,11 @@ class _Confusion(Metric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         with torch.no_grad():
-            y_true, y_pred = losses.paired_tensors(self.name, y_true, y_pred)
+            y_true, y_pred = _reduction.paired_tensors(self.name, y_true, y_pred)
             y_true, y_pred = y_true.to(torch.float64), y_pred.to(torch.float64)
             weights = torch.ones_like(y_pred)
             if sample_weight is not None:
-                y_pred, weights = losses.align_weights(sample_weight, y_pred)
+                y_pred, weights = _reduction.align_weights(sample_weight, y_pred)
                 weights = weights.broadcast_to(y_pred.shape)
                 y_true = y_true.reshape(y_pred.shape)
             label = (y_true != 0).flatten()
