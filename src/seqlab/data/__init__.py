@@ -1,5 +1,38 @@
-"""Datasets: built-in sample texts (no download) and plain-text corpora."""
+"""Datasets: readers for the published formats, downloads with checksums, built-in
+generated data, and time-series windows.
+
+Readers return ``LabeledTexts`` (texts, integer labels, label names) or ``TimeSeries``
+(times, values, column names); nothing here imports torch.
+"""
 from ._builtin import sample_reviews
 from ._lines import text_lines
+from ._synthetic import synthetic_reviews
+from ._types import LabeledTexts, TimeSeries
+from .download import cache_dir, download
+from .imdb import load_imdb, load_imdb_splits
+from .registry import DATASETS, fetch, info
+from .sarcasm import load_sarcasm
+from .tables import read_labeled
+from .timeseries import read_series
+from .windows import Standardizer, make_windows, time_splits
 
-__all__ = ["sample_reviews", "text_lines"]
+__all__ = [
+    "DATASETS",
+    "LabeledTexts",
+    "Standardizer",
+    "TimeSeries",
+    "cache_dir",
+    "download",
+    "fetch",
+    "info",
+    "load_imdb",
+    "load_imdb_splits",
+    "load_sarcasm",
+    "make_windows",
+    "read_labeled",
+    "read_series",
+    "sample_reviews",
+    "synthetic_reviews",
+    "text_lines",
+    "time_splits",
+]

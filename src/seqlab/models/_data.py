@@ -124,11 +124,13 @@ class LoaderData:
     def __init__(self, loader, steps):
         self.loader, self.steps = loader, steps
         self.size = None
-        if steps is None:
-            try:
-                self.steps = len(loader)
-            except TypeError:
-                self.steps = None
+        if steps is None:  # batches per pass: a DataLoader's len, or num_batches (Windows)
+            self.steps = getattr(loader, "num_batches", None)
+            if self.steps is None:
+                try:
+                    self.steps = len(loader)
+                except TypeError:
+                    self.steps = None
 
     def batches(self, order=None):
         for count, batch in enumerate(self.loader):
