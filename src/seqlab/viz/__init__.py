@@ -1,5 +1,7 @@
 """Plots written as PNG files. matplotlib is imported only when a plot is drawn."""
+from .confusion import plot_confusion
 from .curves import plot_history
+from .forecast import plot_forecast
 from .lengths import plot_lengths
 
-__all__ = ["plot_history", "plot_lengths"]
+__all__ = ["plot_confusion", "plot_forecast", "plot_history", "plot_lengths"]
