@@ -1,0 +1,22 @@
+"""Checks of a recipe's settings, made before any data is read or model trained, so that a
+typo fails in a second with a message naming the setting."""
+from __future__ import annotations
+
+import numbers
+
+
+def check_settings(config, counts=(), fractions=(), choices=None):
+    """Raise ValueError unless every name in `counts` is an int >= 1, every name in
+    `fractions` a number in [0, 1), and every ``name: allowed`` of `choices` in `allowed`."""
+    for name in counts:
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {name}={value!r}")
+    for name in fractions:
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+            raise ValueError(f"{name} must be a fraction in [0, 1), got {name}={value!r}")
+    for name, allowed in (choices or {}).items():
+        value = getattr(config, name)
+        if value not in allowed:
+            raise ValueError(f"{name}={value!r} is not one of: {', '.join(map(str, allowed))}")

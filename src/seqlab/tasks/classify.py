@@ -1,0 +1,275 @@
+"""Recipe: train a text classifier, evaluate it, predict with it.
+
+    texts --Tokenizer--> indices --pad--> (n, maxlen) --model--> class probabilities
+
+``train(ClassifyConfig(...))`` reads the data, fits a tokenizer on the training texts
+only, builds the model by name (``_classifiers.ARCHITECTURES``), trains it, scores it on
+the held-out test texts beside the majority-class baseline, and writes one run folder:
+
+    model.safetensors   the model with its tokenizer (``seqlab.models.load_model``)
+    config.json         the settings of the run
+    metrics.json        test accuracy, per-class precision/recall/F1, baseline, history
+    curves.png          learning curves
+    confusion.png       the confusion matrix on the test texts
+
+The folder is written under a temporary name and renamed at the end, so a failed run
+leaves nothing behind.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import set_seed
+from ..data import LabeledTexts, load_imdb_splits, load_sarcasm, read_labeled, registry
+from ..data._synthetic import synthetic_reviews
+from ..models import load_model, optimizers
+from ..text import Tokenizer, pad_sequences
+from ..vectors import embedding_matrix, load_vectors
+from ..viz import plot_confusion
+from ._checks import check_settings
+from ._classifiers import ARCHITECTURES, build_classifier
+from ._runs import check_output, read_json, reporter, run_folder, write_json
+from ._scores import classification_report
+
+STANDARD = ("synthetic", "imdb", "sarcasm")  # data names that need no path
+
+
+@dataclass
+class ClassifyConfig:
+    """Everything a classification run depends on (saved as config.json)."""
+
+    data: str = "synthetic"  # a dataset name, a folder (aclImdb), or a file with texts
+    test_data: str | None = None  # a separate test file (else the dataset's own test split)
+    text_column: str = "text"
+    label_column: str = "label"
+    test_fraction: float = 0.2  # held out from a single file without a test split
+    limit: int | None = None  # use at most this many training texts
+    model: str = "lstm"
+    num_words: int = 10000
+    maxlen: int = 200
+    padding: str = "pre"
+    embedding_dim: int = 32
+    units: int = 32
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    vectors: str | None = None  # pretrained vectors (GloVe/word2vec text) for the Embedding
+    trainable_vectors: bool = False
+    epochs: int = 5
+    batch_size: int = 64
+    optimizer: str = "adam"
+    learning_rate: float | None = None
+    validation_split: float = 0.1
+    seed: int = 0
+    output: str = "runs/classify"
+    overwrite: bool = False
+
+
+def train(config: ClassifyConfig, verbose=1) -> dict:
+    """Run the recipe; returns the metrics written to ``metrics.json``."""
+    _check(config)
+    say = reporter(verbose)
+    set_seed(config.seed)
+    train_set, test_set = load_data(config)
+    _check_classes(train_set)
+    say(f"data: {train_set.source}: {len(train_set):,} training texts {train_set.counts()}, "
+        f"{len(test_set):,} test texts")
+    tokenizer = Tokenizer(num_words=config.num_words, oov_token="<OOV>")
+    tokenizer.fit_on_texts(train_set.texts)
+    sequences = tokenizer.texts_to_sequences(train_set.texts)
+    cut = np.mean([len(s) > config.maxlen for s in sequences])
+    say(f"tokenizer: {len(tokenizer.word_index) - 1:,} distinct words in the training texts, "
+        f"the {tokenizer.vocab_size - 2:,} most frequent kept (Embedding input_dim "
+        f"{tokenizer.vocab_size:,} with padding and <OOV>); maxlen {config.maxlen} truncates "
+        f"{cut:.0%} of the training texts")
+    x_train = _padded(sequences, config)  # (n, maxlen)
+    x_test = _pad(tokenizer, test_set.texts, config)
+    weights, coverage = None, None
+    if config.vectors:
+        weights, coverage = embedding_matrix(tokenizer, load_vectors(config.vectors))
+        say(f"vectors: {coverage['found']:,} of {coverage['words']:,} words found in "
+            f"{config.vectors} ({coverage['coverage']:.0%})")
+    model = build_classifier(config.model, tokenizer.vocab_size, len(train_set.label_names),
+                             weights.shape[1] if weights is not None else config.embedding_dim,
+                             config.units, config.dropout, config.recurrent_dropout,
+                             weights, config.trainable_vectors if weights is not None else True,
+                             maxlen=config.maxlen)
+    binary = len(train_set.label_names) == 2
+    optimizer = optimizers.get(config.optimizer)
+    if config.learning_rate is not None:
+        optimizer.learning_rate = config.learning_rate
+    model.compile(optimizer=optimizer, metrics=["accuracy"],
+                  loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy")
+    if verbose:
+        model.summary()
+    started = time.perf_counter()
+    history = model.fit(x_train, train_set.labels, epochs=config.epochs,
+                        batch_size=config.batch_size, validation_split=config.validation_split
+                        or 0.0, verbose=verbose)
+    seconds = time.perf_counter() - started
+    majority = int(np.bincount(train_set.labels).argmax())
+    metrics = _score(model, x_test, test_set, majority)
+    metrics.update(training_seconds=round(seconds, 1), history=history.history,
+                   train_samples=len(train_set), test_samples=len(test_set),
+                   parameters=model.count_params(), embedding_coverage=coverage)
+    with run_folder(config.output, config.overwrite) as folder:
+        model.save(folder / "model.safetensors", tokenizer=tokenizer)
+        write_json(folder / "config.json", {**asdict(config),
+                                            "label_names": train_set.label_names})
+        write_json(folder / "metrics.json", metrics)
+        history.plot(folder / "curves.png")
+        plot_confusion(metrics["confusion_matrix"], train_set.label_names,
+                       folder / "confusion.png",
+                       title=f"{config.model} on {Path(config.data).name}: test texts")
+    return metrics
+
+
+def evaluate(run, data=None, text_column="text", label_column="label") -> dict:
+    """Score a trained run on its own test split, or on `data` (a dataset or a file)."""
+    model, config, label_names = _load_run(run)
+    if data is None:
+        _, test_set = load_data(config)
+    else:
+        table = ClassifyConfig(text_column=text_column, label_column=label_column)
+        test_set = _aligned(_read_any(data, table)[0], label_names)
+    x = _pad(model.tokenizer, test_set.texts, config)
+    majority = label_names.index(read_json(Path(run) / "metrics.json")["majority_label"])
+    return _score(model, x, test_set, majority)
+
+
+def predict(run, texts) -> list:
+    """``[(label, {label: probability})]`` for each text."""
+    model, config, names = _load_run(run)
+    texts = [str(t) for t in texts]
+    if not texts:
+        raise ValueError("predict got no texts")
+    probabilities = _probabilities(model, _pad(model.tokenizer, texts, config))
+    return [(names[int(row.argmax())], {n: float(p) for n, p in zip(names, row)})
+            for row in probabilities]
+
+
+# ------------------------------------------------------------------------------ data
+
+def _check(config):
+    check_settings(config, counts=("num_words", "maxlen", "embedding_dim", "units", "epochs",
+                                   "batch_size"),
+                   fractions=("dropout", "recurrent_dropout", "validation_split"),
+                   choices={"model": list(ARCHITECTURES), "padding": ["pre", "post"]})
+    if config.limit is not None:
+        check_settings(config, counts=("limit",))
+    optimizers.get(config.optimizer)  # an unknown name fails here, not after loading data
+    if config.vectors and not Path(config.vectors).is_file():
+        raise FileNotFoundError(f"{config.vectors}: no such vectors file")
+    check_output(config.output, config.overwrite)
+
+
+def load_data(config) -> tuple[LabeledTexts, LabeledTexts]:
+    """(train, test) texts for the configured data."""
+    name = config.data
+    if name == "synthetic":
+        texts, labels = synthetic_reviews(12000, seed=config.seed)
+        data = LabeledTexts(texts, labels, ["negative", "positive"], "synthetic reviews")
+        train_set, test_set = data.subset(range(10000)), data.subset(range(10000, 12000))
+    elif name in ("imdb", "sarcasm") and not Path(name).exists():
+        train_set, test_set = _standard(name)
+    else:
+        train_set, test_set = _read_any(name, config)
+        if config.test_data:
+            test_set = _aligned(_read_any(config.test_data, config)[0], train_set.label_names)
+        elif test_set is None:
+            train_set, test_set = _split(train_set, config.test_fraction, config.seed)
+    if config.limit:
+        rng = np.random.default_rng(config.seed)
+        chosen = np.sort(rng.permutation(len(train_set))[:config.limit])
+        train_set = train_set.subset(chosen)
+    if len(train_set) == 0 or len(test_set) == 0:
+        raise ValueError(f"{config.data}: no texts to train or test on "
+                         f"({len(train_set)} training, {len(test_set)} test)")
+    return train_set, test_set
+
+
+def _standard(name):
+    """The standard splits: IMDB's train/test; sarcasm's course split (first 20,000)."""
+    path = registry.fetch(name)
+    if name == "imdb":
+        splits = load_imdb_splits(path, clean=True)
+        return splits["train"], splits["test"]
+    whole = load_sarcasm(path)
+    return whole.subset(range(20000)), whole.subset(range(20000, len(whole)))
+
+
+def _read_any(spec, config):
+    """``(texts, its test split or None)`` from a path: an IMDB folder or tarball (which
+    has a test split), the sarcasm JSON, or a table of texts and labels."""
+    path = Path(spec)
+    if not path.exists():
+        raise FileNotFoundError(f"{spec}: no such file or folder, and not one of the dataset "
+                                f"names {', '.join(STANDARD)}")
+    if path.is_dir() or path.name.endswith((".tar.gz", ".tgz")):
+        splits = load_imdb_splits(path, clean=True)
+        return splits["train"], splits["test"]
+    if path.suffix == ".json":
+        return load_sarcasm(path), None
+    return read_labeled(path, config.text_column, config.label_column), None
+
+
+def _split(data, fraction, seed):
+    if not 0 < fraction < 1:
+        raise ValueError(f"test_fraction must be between 0 and 1, got {fraction!r}")
+    order = np.random.default_rng(seed).permutation(len(data))
+    cut = int(round(len(data) * (1 - fraction)))
+    return data.subset(np.sort(order[:cut])), data.subset(np.sort(order[cut:]))
+
+
+def _aligned(data, label_names):
+    """`data` with its labels renumbered to a trained run's label names."""
+    unknown = sorted(set(data.label_names) - set(label_names))
+    if unknown:
+        raise ValueError(f"{data.source}: labels {unknown} were not in the training data "
+                         f"({label_names})")
+    mapping = np.array([label_names.index(n) for n in data.label_names])
+    return LabeledTexts(data.texts, mapping[data.labels], list(label_names), data.source)
+
+
+def _check_classes(data):
+    present = [name for name, count in data.counts().items() if count > 0]
+    if len(present) < 2:
+        raise ValueError(f"{data.source}: every training text has the label {present}; a "
+                         "classifier needs at least two classes")
+
+
+def _pad(tokenizer, texts, config):
+    return _padded(tokenizer.texts_to_sequences(texts), config)
+
+
+def _padded(sequences, config):
+    return pad_sequences(sequences, maxlen=config.maxlen, padding=config.padding,
+                         truncating=config.padding)
+
+
+# --------------------------------------------------------------------------- scoring
+
+def _probabilities(model, x):
+    output = model.predict(x, batch_size=256, verbose=0)
+    if output.shape[-1] == 1:  # one sigmoid: the probability of class 1
+        return np.concatenate([1 - output, output], axis=-1)
+    return output
+
+
+def _score(model, x, data, majority):
+    predicted = _probabilities(model, x).argmax(axis=-1)
+    return classification_report(data.labels, predicted, data.label_names, majority)
+
+
+def _load_run(run):
+    """``(model, config, label names)`` of a run folder."""
+    folder = Path(run)
+    saved = read_json(folder / "config.json")
+    label_names = saved.pop("label_names")
+    model = load_model(folder / "model.safetensors")
+    if getattr(model, "tokenizer", None) is None:
+        raise ValueError(f"{folder}: the saved model has no tokenizer")
+    return model, ClassifyConfig(**saved), label_names
