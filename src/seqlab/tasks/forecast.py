@@ -1,0 +1,261 @@
+"""Recipe: forecast one column of a time series some rows ahead, beside honest baselines.
+
+    CSV --read_series--> rows x columns --standardize (training rows only)-->
+    windows (lookback rows at step) --model--> the target `horizon` rows after the last input
+
+``train(ForecastConfig(...))`` splits the rows in time order (train, validation, test),
+fits the scaler on the training rows only, makes the windows (``make_windows``), scores
+the last-value and seasonal-naive baselines, trains the model by name
+(``_forecasters.ARCHITECTURES``) keeping the weights of its best validation epoch, and
+writes one run folder:
+
+    model.safetensors   the trained model (``seqlab.models.load_model``)
+    config.json         the settings of the run
+    scaler.json         the columns and the training rows' mean and std
+    metrics.json        model and baseline MAE on validation and test, in the target's
+                        units; the exact rows of every split; training time; history
+    curves.png          learning curves (MSE loss and MAE, standardized units)
+    forecast.png        two weeks of test targets: truth, model and last-value baseline
+
+The folder is written under a temporary name and renamed at the end, so a failed run
+leaves nothing behind. The defaults are the Keras book's Jena setup: hourly rows, 5 days
+(120 rows) in, the temperature 24 hours after the last input, 50/25/25% splits.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import set_seed
+from .._files import write_atomically
+from ..data import Standardizer, TimeSeries, make_windows, read_series, registry, time_splits
+from ..data.windows import last_value_forecast, mae, seasonal_naive_forecast
+from ..models import callbacks, load_model, optimizers
+from ..viz import plot_forecast
+from ._checks import check_settings
+from ._forecasters import ARCHITECTURES, build_forecaster
+from ._runs import check_output, read_json, reporter, run_folder, write_json
+
+JENA_10_MINUTES = 6  # the downloaded Jena file has a row every 10 minutes: keep every 6th
+
+
+@dataclass
+class ForecastConfig:
+    """Everything a forecasting run depends on (saved as config.json)."""
+
+    data: str = "jena"  # "jena" (downloaded) or a CSV file with a header row
+    target: str = "T (degC)"  # the column to forecast
+    columns: list[str] | None = None  # input columns (default: every numeric column)
+    date_column: str | None = None  # default: the first column, when it holds dates
+    every: int | None = None  # keep every n-th row (default 6 for "jena", else 1)
+    lookback: int = 120  # rows of history per window
+    step: int = 1  # take every step-th of those rows
+    horizon: int = 24  # the target lies this many rows after the last input
+    train_fraction: float = 0.5
+    val_fraction: float = 0.25
+    season: int = 24  # rows per season for the seasonal-naive baseline
+    model: str = "lstm"
+    units: int = 16
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    epochs: int = 10
+    batch_size: int = 256
+    optimizer: str = "rmsprop"
+    learning_rate: float | None = None
+    seed: int = 0
+    output: str = "runs/forecast"
+    overwrite: bool = False
+
+
+def train(config: ForecastConfig, verbose=1) -> dict:
+    """Run the recipe; returns the metrics written to ``metrics.json``."""
+    _check(config)
+    say = reporter(verbose)
+    set_seed(config.seed)
+    series = load_series(config)
+    target = series.index_of(config.target)
+    train_end, val_end = time_splits(len(series), config.train_fraction, config.val_fraction)
+    say(f"data: {series.source}: {len(series):,} rows x {len(series.columns)} columns "
+        f"{series.columns}; rows [0, {train_end}) train, [{train_end}, {val_end}) validation, "
+        f"[{val_end}, {len(series)}) test")
+    scaler = Standardizer.from_training_rows(series.values, train_end)
+    splits = _windows(scaler.transform(series.values), config, target, train_end, val_end)
+    for name, windows in splits.items():
+        say(f"{name} windows: " + windows.describe().replace("\n", "\n    "))
+    model = build_forecaster(config.model, splits["train"].timesteps, len(series.columns),
+                             config.units, config.dropout, config.recurrent_dropout)
+    optimizer = optimizers.get(config.optimizer)
+    if config.learning_rate is not None:
+        optimizer.learning_rate = config.learning_rate
+    model.compile(optimizer=optimizer, loss="mse", metrics=["mae"])
+    if verbose:
+        model.summary()
+    best = callbacks.EarlyStopping(monitor="val_mae", patience=config.epochs,
+                                   restore_best_weights=True)
+    started = time.perf_counter()
+    history = model.fit(splits["train"], validation_data=splits["val"], epochs=config.epochs,
+                        callbacks=[best], verbose=verbose)
+    seconds = time.perf_counter() - started
+    unit = _unit(config.target)
+    scores, forecasts = {}, {}
+    for name in ("val", "test"):
+        scores[name], forecasts[name] = _score(model, splits[name], series.values, target,
+                                               scaler, config.season)
+    val_mae = history.history["val_mae"]
+    metrics = {
+        "target": config.target, "unit": unit,
+        "validation": scores["val"], "test": scores["test"],
+        "best_epoch": int(np.argmin(val_mae)) + 1,
+        "training_seconds": round(seconds, 1),
+        "parameters": model.count_params(),
+        "rows": {"total": len(series), "train": [0, train_end], "val": [train_end, val_end],
+                 "test": [val_end, len(series)]},
+        "windows": {name: w.describe() for name, w in splits.items()},
+        "history": history.history,
+    }
+    with run_folder(config.output, config.overwrite) as folder:
+        model.save(folder / "model.safetensors")
+        write_json(folder / "config.json", asdict(config))
+        write_json(folder / "scaler.json", {"columns": series.columns, "mean": scaler.mean,
+                                            "std": scaler.std})
+        write_json(folder / "metrics.json", metrics)
+        history.plot(folder / "curves.png")
+        _plot(forecasts["test"], scores["test"], splits["test"], series, config, unit,
+              folder / "forecast.png")
+    return metrics
+
+
+def evaluate(run, data=None) -> dict:
+    """MAE of a trained run and of the baselines on its test split, or on every window of
+    `data` (another CSV with the same columns), in the target's units."""
+    folder = Path(run)
+    config = ForecastConfig(**read_json(folder / "config.json"))
+    saved = read_json(folder / "scaler.json")
+    model = load_model(folder / "model.safetensors")
+    series = load_series(config if data is None else
+                         ForecastConfig(**{**asdict(config), "data": str(data),
+                                           "columns": saved["columns"]}))
+    if series.columns != saved["columns"]:
+        raise ValueError(f"{series.source} has the columns {series.columns}, but the model was "
+                         f"trained on {saved['columns']}")
+    scaler = Standardizer()
+    scaler.mean, scaler.std = np.array(saved["mean"]), np.array(saved["std"])
+    target = series.index_of(config.target)
+    scaled = scaler.transform(series.values)
+    start = 0  # another file: all of its windows
+    if data is None:
+        _, start = time_splits(len(series), config.train_fraction, config.val_fraction)
+    windows = make_windows(scaled, config.lookback, config.step, config.horizon, target,
+                           start=start, batch_size=config.batch_size)
+    scores, _ = _score(model, windows, series.values, target, scaler, config.season)
+    return {"target": config.target, "unit": _unit(config.target), **scores}
+
+
+# ------------------------------------------------------------------------------ data
+
+def load_series(config) -> TimeSeries:
+    """The configured series: every `every`-th row, the input columns with the target."""
+    if config.data == "jena" and not Path(config.data).exists():
+        path, every = _jena_csv(registry.fetch("jena")), config.every or JENA_10_MINUTES
+    else:
+        path, every = Path(config.data), config.every or 1
+        if not path.is_file():
+            raise FileNotFoundError(f"{config.data}: no such file, and not the dataset name "
+                                    "'jena'")
+    columns = None
+    if config.columns:
+        columns = list(config.columns) + ([config.target] if config.target not in
+                                          config.columns else [])
+    series = read_series(path, date_column=config.date_column, columns=columns)
+    series.index_of(config.target)  # an unknown target names the columns found
+    times = None if series.times is None else series.times[::every]
+    return TimeSeries(times, series.values[::every], series.columns, series.source)
+
+
+def _jena_csv(archive) -> Path:
+    """The CSV inside the downloaded Jena zip, extracted once next to it."""
+    archive = Path(archive)
+    with zipfile.ZipFile(archive) as opened:
+        members = [m for m in opened.namelist() if m.endswith(".csv") and "/" not in m]
+        if len(members) != 1:
+            raise ValueError(f"{archive}: expected one CSV file in the archive, found "
+                             f"{opened.namelist()}")
+        path = archive.with_name(members[0])
+        if not path.exists():
+            with opened.open(members[0]) as source:
+                write_atomically(path, lambda file: shutil.copyfileobj(source, file))
+    return path
+
+
+def _windows(scaled, config, target, train_end, val_end):
+    """Train (shuffled), validation and test windows. Inputs stay inside their split;
+    targets may reach into the next one, as in the Keras book."""
+    common = dict(lookback=config.lookback, step=config.step, horizon=config.horizon,
+                  target=target, batch_size=config.batch_size)
+    return {
+        "train": make_windows(scaled, start=0, end=train_end, shuffle=True, seed=config.seed,
+                              **common),
+        "val": make_windows(scaled, start=train_end, end=val_end, **common),
+        "test": make_windows(scaled, start=val_end, **common),
+    }
+
+
+def _check(config):
+    check_settings(config, counts=("lookback", "step", "horizon", "season", "units", "epochs",
+                                   "batch_size"),
+                   fractions=("dropout", "recurrent_dropout"),
+                   choices={"model": list(ARCHITECTURES)})
+    if config.every is not None:
+        check_settings(config, counts=("every",))
+    if config.lookback % config.step:
+        raise ValueError(f"lookback={config.lookback} is not a multiple of step={config.step}")
+    back = config.season * -(-config.horizon // config.season) - config.horizon
+    if back > config.lookback - config.step:  # the seasonal-naive value must be an input
+        raise ValueError(f"season={config.season} with horizon={config.horizon} needs the value "
+                         f"{back} rows before the last input, outside lookback="
+                         f"{config.lookback}: use a shorter season or a longer lookback")
+    optimizers.get(config.optimizer)
+    check_output(config.output, config.overwrite)
+
+
+# --------------------------------------------------------------------------- scoring
+
+def _score(model, windows, values, target, scaler, season):
+    """MAE of the model and the baselines on `windows`, in the target's units, and the
+    forecasts themselves."""
+    truth = values[windows.target_rows, target]
+    x, _ = windows.arrays()
+    predicted = scaler.inverse(model.predict(x, batch_size=1024, verbose=0)[:, 0], target)
+    last_value = last_value_forecast(windows, values, target)
+    scores = {"samples": len(windows), "model_mae": mae(predicted, truth),
+              "last_value_mae": mae(last_value, truth),
+              "seasonal_naive_mae": mae(seasonal_naive_forecast(windows, values, target,
+                                                                season), truth),
+              "season": season}
+    return scores, {"truth": truth, "model": predicted, "last value": last_value}
+
+
+def _unit(column):
+    """The unit in a column name such as ``T (degC)``, else ''."""
+    name = str(column)
+    if name.endswith(")") and "(" in name:
+        unit = name[name.rindex("(") + 1:-1]
+        return "°C" if unit == "degC" else unit
+    return ""
+
+
+def _plot(forecasts, scores, windows, series, config, unit, path):
+    shown = slice(0, min(len(windows), 14 * config.season))  # two weeks of hourly rows
+    times = None if series.times is None else series.times[windows.target_rows[shown]]
+    label = (lambda name, key: f"{name} (test MAE {scores[key]:.2f} {unit})".replace(" )", ")"))
+    plot_forecast(forecasts["truth"][shown],
+                  {label(config.model, "model_mae"): forecasts["model"][shown],
+                   label("last value", "last_value_mae"): forecasts["last value"][shown]},
+                  path, times=times, ylabel=config.target,
+                  title=f"{config.model}: {config.target} {config.horizon} rows after the last "
+                        "input, first test windows")
