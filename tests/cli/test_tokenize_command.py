@@ -1,31 +1,13 @@
-"""The seqlab command: demo and tokenize, their files, and their errors."""
+"""seqlab tokenize: its files, its streams and its errors."""
 import io
 import re
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 
 from seqlab.cli import main
-from seqlab.data import sample_reviews
 from seqlab.text import Tokenizer, pad_sequences, tokenizer_from_json
-
-
-def test_demo_shows_each_step(capsys):
-    assert main(["demo"]) == 0
-    out = capsys.readouterr().out
-    for step in ("1. Fit", "2. texts_to_sequences", "3. pad_sequences", "vocab_size = 20"):
-        assert step in out
-    expected = Tokenizer(num_words=20, oov_token="<OOV>").fit_on_texts(sample_reviews())
-    first_row = pad_sequences(expected.texts_to_sequences(sample_reviews()), maxlen=10)[0]
-    assert np.array2string(first_row)[1:-1].strip() in out
-
-
-def test_console_script_runs():
-    result = subprocess.run([sys.executable, "-m", "seqlab", "demo", "--maxlen", "4"],
-                            capture_output=True, text=True, check=True)
-    assert "int32 array (8, 4)" in " ".join(result.stdout.split())
 
 
 @pytest.fixture
@@ -100,11 +82,6 @@ def test_bad_utf8_is_reported_with_its_line(tmp_path, capsys):
     path.write_bytes("ok\ncaf\xe9\n".encode("latin-1"))
     assert main(["tokenize", str(path)]) == 1
     assert "line 2: not valid UTF-8" in capsys.readouterr().err
-
-
-def test_no_command_prints_help(capsys):
-    assert main([]) == 2
-    assert "demo" in capsys.readouterr().out
 
 
 def test_report_counts_oov(corpus, capsys):

@@ -1,0 +1,35 @@
+"""Command-line options made from a recipe's config dataclass, so that the two never drift:
+every field ``name`` becomes ``--name`` (underscores as dashes) with the field's default."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+_TYPES = {"int": int, "float": float, "str": str}
+
+
+def add_config_options(parser, config_class, help_texts: dict, skip=()):
+    """Add ``--field`` for every field of `config_class` except those in `skip`."""
+    group = parser.add_argument_group(f"{config_class.__name__} settings")
+    for field in dataclasses.fields(config_class):
+        if field.name in skip:
+            continue
+        flag = "--" + field.name.replace("_", "-")
+        text = help_texts.get(field.name, "")
+        kind = str(field.type).replace(" | None", "")
+        if kind == "bool":
+            group.add_argument(flag, action="store_true", default=field.default, help=text)
+        elif kind == "list[str]":
+            group.add_argument(flag, nargs="+", metavar="NAME", default=field.default,
+                               help=text)
+        else:
+            shown = f" (default {field.default})" if field.default is not None else ""
+            group.add_argument(flag, type=_TYPES[kind], default=field.default,
+                               metavar=field.name.upper(), help=text + shown)
+
+
+def config_from(args: argparse.Namespace, config_class, **fixed):
+    """The config built from the parsed options (and `fixed` values)."""
+    values = {f.name: getattr(args, f.name) for f in dataclasses.fields(config_class)
+              if hasattr(args, f.name)}
+    return config_class(**{**values, **fixed})

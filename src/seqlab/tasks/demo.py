@@ -1,0 +1,37 @@
+"""Recipe: the demo. A bag-of-words model and an LSTM trained on the same generated reviews
+(``seqlab.data.synthetic_reviews``: synthetic, no download) whose labels depend on word
+order: "the plot was dull but the acting was great" is positive, "the plot was great but
+the acting was dull" negative. Averaging word vectors cannot tell the two apart; reading
+the words in order can. Each model is one ``classify.train`` run:
+
+    run(DemoConfig())  ->  {"bow": metrics, "lstm": metrics}, run folders output/bow, output/lstm
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .classify import ClassifyConfig, train
+
+
+@dataclass
+class DemoConfig:
+    output: str = "runs/demo"  # the demo replaces its own earlier run folders here
+    models: list[str] = field(default_factory=lambda: ["bow", "lstm"])
+    epochs: int = 6
+    seed: int = 0
+
+
+def classify_config(config: DemoConfig, model: str) -> ClassifyConfig:
+    """The classification settings of one demo model: reviews are at most 16 words."""
+    return ClassifyConfig(data="synthetic", model=model, maxlen=20, num_words=1000,
+                          embedding_dim=16, units=32, epochs=config.epochs,
+                          learning_rate=0.005, seed=config.seed,
+                          output=str(Path(config.output) / model), overwrite=True)
+
+
+def run(config: DemoConfig | None = None, verbose=1) -> dict:
+    """Train every model of `config`; ``{model: metrics}`` in that order."""
+    config = config or DemoConfig()
+    return {model: train(classify_config(config, model), verbose=verbose)
+            for model in config.models}
