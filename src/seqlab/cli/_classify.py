@@ -20,6 +20,8 @@ HELP = {
     "text_column": "the texts' column in a table",
     "label_column": "the labels' column in a table",
     "test_fraction": "share of a single table held out for testing",
+    "train_size": "the first N texts train and the rest test, in file order (e.g. 20000 for "
+                  "the sarcasm course split of a local file)",
     "limit": "train on at most this many texts (a seeded sample)",
     "model": "architecture: " + ", ".join(ARCHITECTURES),
     "num_words": "vocabulary size: the num_words-1 most frequent training words",

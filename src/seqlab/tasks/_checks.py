@@ -5,9 +5,10 @@ from __future__ import annotations
 import numbers
 
 
-def check_settings(config, counts=(), fractions=(), choices=None):
+def check_settings(config, counts=(), fractions=(), choices=None, positive=()):
     """Raise ValueError unless every name in `counts` is an int >= 1, every name in
-    `fractions` a number in [0, 1), and every ``name: allowed`` of `choices` in `allowed`."""
+    `fractions` a number in [0, 1), every ``name: allowed`` of `choices` in `allowed`, and
+    every name in `positive` None or a number > 0."""
     for name in counts:
         value = getattr(config, name)
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
@@ -16,6 +17,11 @@ def check_settings(config, counts=(), fractions=(), choices=None):
         value = getattr(config, name)
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
             raise ValueError(f"{name} must be a fraction in [0, 1), got {name}={value!r}")
+    for name in positive:
+        value = getattr(config, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)
+                                  or not value > 0):
+            raise ValueError(f"{name} must be a number > 0, got {name}={value!r}")
     for name, allowed in (choices or {}).items():
         value = getattr(config, name)
         if value not in allowed:

@@ -33,6 +33,9 @@ def check_output(path, overwrite=False) -> Path:
     """`path` as a Path; raises FileExistsError if it exists and `overwrite` is false (call
     it before training, so that a long run does not end in this error)."""
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(f"{path} exists and is a file, not a run folder: choose another "
+                              "output folder")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; choose another output folder or overwrite it "
                               "(--output/--overwrite, or output=/overwrite=True)")

@@ -36,6 +36,7 @@ from ._runs import check_output, read_json, reporter, run_folder, write_json
 from ._scores import classification_report
 
 STANDARD = ("synthetic", "imdb", "sarcasm")  # data names that need no path
+SARCASM_COURSE_TRAIN = 20000  # the TensorFlow course trains on the first 20,000 headlines
 
 
 @dataclass
@@ -47,6 +48,7 @@ class ClassifyConfig:
     text_column: str = "text"
     label_column: str = "label"
     test_fraction: float = 0.2  # held out from a single file without a test split
+    train_size: int | None = None  # the first N texts train, the rest test (not random)
     limit: int | None = None  # use at most this many training texts
     model: str = "lstm"
     num_words: int = 10000
@@ -85,7 +87,10 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
         f"the {tokenizer.vocab_size - 2:,} most frequent kept (Embedding input_dim "
         f"{tokenizer.vocab_size:,} with padding and <OOV>); maxlen {config.maxlen} truncates "
         f"{cut:.0%} of the training texts")
-    x_train = _padded(sequences, config)  # (n, maxlen)
+    # Shuffled once, so that validation_split (the last texts) is not one class of a file
+    # sorted by label, as IMDB's reader returns them.
+    order = np.random.default_rng(config.seed).permutation(len(train_set))
+    x_train, y_train = _padded(sequences, config)[order], train_set.labels[order]
     x_test = _pad(tokenizer, test_set.texts, config)
     weights, coverage = None, None
     if config.vectors:
@@ -106,7 +111,7 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
     if verbose:
         model.summary()
     started = time.perf_counter()
-    history = model.fit(x_train, train_set.labels, epochs=config.epochs,
+    history = model.fit(x_train, y_train, epochs=config.epochs,
                         batch_size=config.batch_size, validation_split=config.validation_split
                         or 0.0, verbose=verbose)
     seconds = time.perf_counter() - started
@@ -142,6 +147,8 @@ def evaluate(run, data=None, text_column="text", label_column="label") -> dict:
 
 def predict(run, texts) -> list:
     """``[(label, {label: probability})]`` for each text."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("predict takes a list of texts; for one text pass [text]")
     model, config, names = _load_run(run)
     texts = [str(t) for t in texts]
     if not texts:
@@ -157,9 +164,13 @@ def _check(config):
     check_settings(config, counts=("num_words", "maxlen", "embedding_dim", "units", "epochs",
                                    "batch_size"),
                    fractions=("dropout", "recurrent_dropout", "validation_split"),
+                   positive=("learning_rate",),
                    choices={"model": list(ARCHITECTURES), "padding": ["pre", "post"]})
-    if config.limit is not None:
-        check_settings(config, counts=("limit",))
+    if not 0 < config.test_fraction < 1:
+        raise ValueError(f"test_fraction must be between 0 and 1, got {config.test_fraction!r}")
+    for name in ("limit", "train_size"):
+        if getattr(config, name) is not None:
+            check_settings(config, counts=(name,))
     optimizers.get(config.optimizer)  # an unknown name fails here, not after loading data
     if config.vectors and not Path(config.vectors).is_file():
         raise FileNotFoundError(f"{config.vectors}: no such vectors file")
@@ -179,6 +190,11 @@ def load_data(config) -> tuple[LabeledTexts, LabeledTexts]:
         train_set, test_set = _read_any(name, config)
         if config.test_data:
             test_set = _aligned(_read_any(config.test_data, config)[0], train_set.label_names)
+        elif config.train_size:
+            if test_set is not None:
+                raise ValueError(f"{name} has its own test split: train_size applies to a "
+                                 "single file of texts")
+            train_set, test_set = _first(train_set, config.train_size)
         elif test_set is None:
             train_set, test_set = _split(train_set, config.test_fraction, config.seed)
     if config.limit:
@@ -197,8 +213,15 @@ def _standard(name):
     if name == "imdb":
         splits = load_imdb_splits(path, clean=True)
         return splits["train"], splits["test"]
-    whole = load_sarcasm(path)
-    return whole.subset(range(20000)), whole.subset(range(20000, len(whole)))
+    return _first(load_sarcasm(path), SARCASM_COURSE_TRAIN)
+
+
+def _first(data, count):
+    """The first `count` texts, and the rest."""
+    if count >= len(data):
+        raise ValueError(f"train_size={count} leaves no texts to test on: {data.source} has "
+                         f"{len(data):,}")
+    return data.subset(range(count)), data.subset(range(count, len(data)))
 
 
 def _read_any(spec, config):
@@ -217,8 +240,6 @@ def _read_any(spec, config):
 
 
 def _split(data, fraction, seed):
-    if not 0 < fraction < 1:
-        raise ValueError(f"test_fraction must be between 0 and 1, got {fraction!r}")
     order = np.random.default_rng(seed).permutation(len(data))
     cut = int(round(len(data) * (1 - fraction)))
     return data.subset(np.sort(order[:cut])), data.subset(np.sort(order[cut:]))

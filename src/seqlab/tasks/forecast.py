@@ -209,7 +209,7 @@ def _check(config):
     check_settings(config, counts=("lookback", "step", "horizon", "season", "units", "epochs",
                                    "batch_size"),
                    fractions=("dropout", "recurrent_dropout"),
-                   choices={"model": list(ARCHITECTURES)})
+                   positive=("learning_rate",), choices={"model": list(ARCHITECTURES)})
     if config.every is not None:
         check_settings(config, counts=("every",))
     if config.lookback % config.step:
