@@ -324,6 +324,7 @@ def _snake(name: str) -> str:
 
 
 Layer.build = _build_once_only(Layer.build)  # layers without weights are built on first call too
+Layer.__init__ = _recording_init(Layer.__init__)  # layers without their own __init__ (Flatten)
 
 # At the end: the symbolic machinery builds on Layer.
 from ._symbolic import is_symbolic, symbolic_call  # noqa: E402

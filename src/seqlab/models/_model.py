@@ -122,6 +122,8 @@ class Sequential(Model):
             raise TypeError(f"Sequential.add takes a layer, got {layer!r}")
         self._stack.append(layer)
         self.built = False
+        if self._input_symbol is not None:  # the input shape is known: build now, as Keras
+            self.output_shapes()
 
     def forward(self, inputs, training=None, mask=None):
         training = self.training if training is None else bool(training)
