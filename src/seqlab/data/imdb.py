@@ -5,6 +5,7 @@ Reviews are files ``aclImdb/{train,test}/{neg,pos}/ID_RATING.txt`` (stars 1-4 fo
 """
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import tarfile
@@ -104,12 +105,21 @@ def _read_folder(root: Path, folder: str, name: str) -> list:
 def _read_tarball(path: Path, wanted: set) -> dict:
     found = {key: [] for key in wanted}
     try:
-        with tarfile.open(path, "r|*") as archive:
-            for member in archive:
-                match = _MEMBER.fullmatch(member.name)
-                if match and member.isfile() and (match[1], match[2]) in wanted:
-                    text = _decode(archive.extractfile(member).read(), f"{path}:{member.name}")
-                    found[match[1], match[2]].append((int(match[3]), int(match[4]), text))
+        with open(path, "rb") as raw:
+            gzipped = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            # tarfile's stream mode takes a gzip stream cut at a member boundary for the end
+            # of the archive, so the gzip stream is read here and drained to its end marker.
+            stream = gzip.GzipFile(fileobj=raw) if gzipped else raw
+            with tarfile.open(fileobj=stream, mode="r|" if gzipped else "r|*") as archive:
+                for member in archive:
+                    match = _MEMBER.fullmatch(member.name)
+                    if match and member.isfile() and (match[1], match[2]) in wanted:
+                        text = _decode(archive.extractfile(member).read(),
+                                       f"{path}:{member.name}")
+                        found[match[1], match[2]].append((int(match[3]), int(match[4]), text))
+            while gzipped and stream.read(1 << 20):  # a cut-short file raises EOFError
+                pass
     except (tarfile.TarError, EOFError, OSError) as error:
         raise ValueError(f"{path} is not a readable tar archive ({error}): pass "
                          "aclImdb_v1.tar.gz as downloaded, or the extracted aclImdb/ folder") \
