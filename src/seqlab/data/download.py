@@ -227,8 +227,8 @@ def _request(url, offset, timeout, path):
 def _no_network(url, path, reason) -> ConnectionError:
     return ConnectionError(
         f"cannot reach {url} ({_reason(reason)}): this machine seems to have "
-        f"no network access, or the server is down or blocked. You can download the file "
-        f"on another machine and place it at\n    {path}\nseqlab will verify it there.")
+        f"no network access, or the server is down or blocked; you can download the file "
+        f"on another machine and place it at {path} (seqlab verifies it there)")
 
 
 def _start_and_total(response, status):
