@@ -27,7 +27,12 @@ USER_ERRORS = (ValueError, TypeError, OSError, KeyError, zipfile.BadZipFile, tar
 
 def main(argv=None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and isinstance(getattr(args, "texts", None), list) and \
+            not any(e.startswith("-") for e in extra):
+        args.texts += extra  # texts after an option: `classify predict RUN --all "text"`
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if not hasattr(args, "run"):
         (getattr(args, "command_parser", None) or parser).print_help()
         return 2

@@ -2,6 +2,7 @@
 or not at all (written under a temporary name, renamed at the end)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -45,6 +46,32 @@ def check_output(path, overwrite=False) -> Path:
 def reporter(verbose):
     """``print`` when `verbose`, else a function that does nothing: a recipe's stage lines."""
     return print if verbose else (lambda *args, **kwargs: None)
+
+
+def config_record(config, path_fields=("data", "test_data", "vectors")) -> dict:
+    """`config` as a dict for config.json, with the files it names made absolute, so that
+    the run can be evaluated again from any working directory."""
+    record = dataclasses.asdict(config)
+    for name in path_fields:
+        value = record.get(name)
+        if value and Path(value).exists():
+            record[name] = str(Path(value).resolve())
+    return record
+
+
+def read_config(folder, config_class, recipe: str, extra=()):
+    """The config a run folder was trained with; ValueError naming the folder when it
+    holds another recipe's run. Returns ``(config, {name: value for name in extra})``."""
+    record = read_json(Path(folder) / "config.json")
+    fields = {field.name for field in dataclasses.fields(config_class)}
+    unknown = set(record) - fields - set(extra)
+    missing = set(extra) - set(record)
+    if unknown or missing:
+        found = (f"the settings {sorted(unknown)[:3]} of another recipe" if unknown else
+                 f"no {', '.join(sorted(missing))}")
+        raise ValueError(f"{folder} is not a {recipe} run: its config.json has {found}")
+    return (config_class(**{k: v for k, v in record.items() if k in fields}),
+            {name: record[name] for name in extra})
 
 
 def write_json(path, data):

@@ -3,8 +3,9 @@
     texts --Tokenizer--> indices --pad--> (n, maxlen) --model--> class probabilities
 
 ``train(ClassifyConfig(...))`` reads the data, fits a tokenizer on the training texts
-only, builds the model by name (``_classifiers.ARCHITECTURES``), trains it, scores it on
-the held-out test texts beside the majority-class baseline, and writes one run folder:
+only, builds the model by name (``_classifiers.ARCHITECTURES``), trains it (keeping the
+weights of the epoch with the lowest validation loss), scores it on the held-out test
+texts beside the majority-class baseline, and writes one run folder:
 
     model.safetensors   the model with its tokenizer (``seqlab.models.load_model``)
     config.json         the settings of the run
@@ -18,7 +19,7 @@ leaves nothing behind.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,13 +27,21 @@ import numpy as np
 from .. import set_seed
 from ..data import LabeledTexts, load_imdb_splits, load_sarcasm, read_labeled, registry
 from ..data._synthetic import synthetic_reviews
-from ..models import load_model, optimizers
+from ..models import callbacks, load_model, optimizers
 from ..text import Tokenizer, pad_sequences
 from ..vectors import embedding_matrix, load_vectors
 from ..viz import plot_confusion
 from ._checks import check_settings
 from ._classifiers import ARCHITECTURES, build_classifier
-from ._runs import check_output, read_json, reporter, run_folder, write_json
+from ._runs import (
+    check_output,
+    config_record,
+    read_config,
+    read_json,
+    reporter,
+    run_folder,
+    write_json,
+)
 from ._scores import classification_report
 
 STANDARD = ("synthetic", "imdb", "sarcasm")  # data names that need no path
@@ -110,19 +119,25 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
                   loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy")
     if verbose:
         model.summary()
+    # With validation texts, the weights of the epoch with the lowest validation loss are
+    # kept (Keras's ModelCheckpoint(save_best_only=True) habit); else the last epoch's.
+    best = [callbacks.EarlyStopping(monitor="val_loss", patience=config.epochs,
+                                    restore_best_weights=True)] if config.validation_split else []
     started = time.perf_counter()
-    history = model.fit(x_train, y_train, epochs=config.epochs,
-                        batch_size=config.batch_size, validation_split=config.validation_split
-                        or 0.0, verbose=verbose)
+    history = model.fit(x_train, y_train, epochs=config.epochs, batch_size=config.batch_size,
+                        validation_split=config.validation_split, callbacks=best,
+                        verbose=verbose)
     seconds = time.perf_counter() - started
     majority = int(np.bincount(train_set.labels).argmax())
     metrics = _score(model, x_test, test_set, majority)
+    losses = history.history.get("val_loss")
     metrics.update(training_seconds=round(seconds, 1), history=history.history,
+                   best_epoch=int(np.argmin(losses)) + 1 if losses else config.epochs,
                    train_samples=len(train_set), test_samples=len(test_set),
                    parameters=model.count_params(), embedding_coverage=coverage)
     with run_folder(config.output, config.overwrite) as folder:
         model.save(folder / "model.safetensors", tokenizer=tokenizer)
-        write_json(folder / "config.json", {**asdict(config),
+        write_json(folder / "config.json", {**config_record(config),
                                             "label_names": train_set.label_names})
         write_json(folder / "metrics.json", metrics)
         history.plot(folder / "curves.png")
@@ -288,9 +303,8 @@ def _score(model, x, data, majority):
 def _load_run(run):
     """``(model, config, label names)`` of a run folder."""
     folder = Path(run)
-    saved = read_json(folder / "config.json")
-    label_names = saved.pop("label_names")
+    config, extra = read_config(folder, ClassifyConfig, "classification", ["label_names"])
     model = load_model(folder / "model.safetensors")
     if getattr(model, "tokenizer", None) is None:
         raise ValueError(f"{folder}: the saved model has no tokenizer")
-    return model, ClassifyConfig(**saved), label_names
+    return model, config, extra["label_names"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._runs import read_json
 from .classify import ClassifyConfig, train
 
 
@@ -31,7 +32,22 @@ def classify_config(config: DemoConfig, model: str) -> ClassifyConfig:
 
 
 def run(config: DemoConfig | None = None, verbose=1) -> dict:
-    """Train every model of `config`; ``{model: metrics}`` in that order."""
+    """Train every model of `config`; ``{model: metrics}`` in that order. An earlier demo
+    run in the output folder is replaced; any other folder there is left alone (error)."""
     config = config or DemoConfig()
+    for model in config.models:
+        _check_replaceable(Path(config.output) / model)
     return {model: train(classify_config(config, model), verbose=verbose)
             for model in config.models}
+
+
+def _check_replaceable(folder: Path):
+    if not folder.exists():
+        return
+    try:
+        earlier = read_json(folder / "config.json")
+    except (OSError, ValueError):
+        earlier = {}
+    if earlier.get("data") != "synthetic":
+        raise FileExistsError(f"{folder} exists and is not an earlier demo run: choose another "
+                              "--output for the demo")

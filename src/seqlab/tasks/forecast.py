@@ -39,7 +39,15 @@ from ..models import callbacks, load_model, optimizers
 from ..viz import plot_forecast
 from ._checks import check_settings
 from ._forecasters import ARCHITECTURES, build_forecaster
-from ._runs import check_output, read_json, reporter, run_folder, write_json
+from ._runs import (
+    check_output,
+    config_record,
+    read_config,
+    read_json,
+    reporter,
+    run_folder,
+    write_json,
+)
 
 JENA_10_MINUTES = 6  # the downloaded Jena file has a row every 10 minutes: keep every 6th
 
@@ -83,6 +91,7 @@ def train(config: ForecastConfig, verbose=1) -> dict:
     say(f"data: {series.source}: {len(series):,} rows x {len(series.columns)} columns "
         f"{series.columns}; rows [0, {train_end}) train, [{train_end}, {val_end}) validation, "
         f"[{val_end}, {len(series)}) test")
+    _check_varies(series, train_end)
     scaler = Standardizer.from_training_rows(series.values, train_end)
     splits = _windows(scaler.transform(series.values), config, target, train_end, val_end)
     for name, windows in splits.items():
@@ -120,7 +129,7 @@ def train(config: ForecastConfig, verbose=1) -> dict:
     }
     with run_folder(config.output, config.overwrite) as folder:
         model.save(folder / "model.safetensors")
-        write_json(folder / "config.json", asdict(config))
+        write_json(folder / "config.json", config_record(config))
         write_json(folder / "scaler.json", {"columns": series.columns, "mean": scaler.mean,
                                             "std": scaler.std})
         write_json(folder / "metrics.json", metrics)
@@ -134,7 +143,7 @@ def evaluate(run, data=None) -> dict:
     """MAE of a trained run and of the baselines on its test split, or on every window of
     `data` (another CSV with the same columns), in the target's units."""
     folder = Path(run)
-    config = ForecastConfig(**read_json(folder / "config.json"))
+    config, _ = read_config(folder, ForecastConfig, "forecasting")
     saved = read_json(folder / "scaler.json")
     model = load_model(folder / "model.safetensors")
     series = load_series(config if data is None else
@@ -205,6 +214,16 @@ def _windows(scaled, config, target, train_end, val_end):
     }
 
 
+def _check_varies(series, train_end):
+    """A column constant over the training rows cannot be standardized: name it."""
+    flat = [name for name, std in zip(series.columns, series.values[:train_end].std(axis=0))
+            if std == 0]
+    if flat:
+        raise ValueError(f"{series.source}: {flat} never change over the {train_end:,} "
+                         "training rows, so they cannot be standardized: leave them out "
+                         "(choose the input columns with columns=/--columns)")
+
+
 def _check(config):
     check_settings(config, counts=("lookback", "step", "horizon", "season", "units", "epochs",
                                    "batch_size"),
@@ -212,6 +231,13 @@ def _check(config):
                    positive=("learning_rate",), choices={"model": list(ARCHITECTURES)})
     if config.every is not None:
         check_settings(config, counts=("every",))
+    for name in ("train_fraction", "val_fraction"):
+        if not 0 < getattr(config, name) < 1:
+            raise ValueError(f"{name} must be between 0 and 1, got {getattr(config, name)!r}")
+    if config.train_fraction + config.val_fraction > 1:
+        raise ValueError(f"train_fraction={config.train_fraction} + val_fraction="
+                         f"{config.val_fraction} is more than all the rows: the rest is the "
+                         "test split")
     if config.lookback % config.step:
         raise ValueError(f"lookback={config.lookback} is not a multiple of step={config.step}")
     back = config.season * -(-config.horizon // config.season) - config.horizon
