@@ -1,7 +1,12 @@
-"""Word vectors: reading pretrained vector files (GloVe, word2vec text) and turning them
-into an Embedding matrix for a Tokenizer's vocabulary."""
+"""Word vectors: counting (co-occurrence → PPMI → truncated SVD), ``KeyedVectors`` with
+similarity queries and benchmark evaluation, vector files (GloVe, word2vec text and
+binary), and the Embedding matrix for a Tokenizer's vocabulary."""
 from ._embedding import embedding_matrix
 from ._keyed import KeyedVectors
-from ._text_files import load_vectors
+from ._text_files import detect_vector_format, load_vectors, save_vectors
+from .counting import cooccurrence_matrix, ppmi, svd_vectors, vocabulary
+from .evaluation import evaluate_analogies, evaluate_word_pairs
 
-__all__ = ["KeyedVectors", "embedding_matrix", "load_vectors"]
+__all__ = ["KeyedVectors", "cooccurrence_matrix", "detect_vector_format", "embedding_matrix",
+           "evaluate_analogies", "evaluate_word_pairs", "load_vectors", "ppmi", "save_vectors",
+           "svd_vectors", "vocabulary"]
