@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numbers
 
+from ..models import optimizers
+
 
 def check_settings(config, counts=(), fractions=(), choices=None, positive=()):
     """Raise ValueError unless every name in `counts` is an int >= 1, every name in
@@ -26,3 +28,12 @@ def check_settings(config, counts=(), fractions=(), choices=None, positive=()):
         value = getattr(config, name)
         if value not in allowed:
             raise ValueError(f"{name}={value!r} is not one of: {', '.join(map(str, allowed))}")
+
+
+def optimizer_for(config):
+    """The optimizer a recipe's config names, at its `learning_rate` when one is set (else
+    Keras's default for it). The checks build it too, so an unknown name fails early."""
+    optimizer = optimizers.get(config.optimizer)
+    if config.learning_rate is not None:
+        optimizer.learning_rate = config.learning_rate
+    return optimizer

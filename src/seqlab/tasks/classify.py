@@ -27,11 +27,11 @@ import numpy as np
 from .. import set_seed
 from ..data import LabeledTexts, load_imdb_splits, load_sarcasm, read_labeled, registry
 from ..data._synthetic import synthetic_reviews
-from ..models import callbacks, load_model, optimizers
+from ..models import callbacks, load_model
 from ..text import Tokenizer, pad_sequences
 from ..vectors import embedding_matrix, load_vectors
 from ..viz import plot_confusion
-from ._checks import check_settings
+from ._checks import check_settings, optimizer_for
 from ._classifiers import ARCHITECTURES, build_classifier
 from ._runs import (
     check_output,
@@ -112,10 +112,7 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
                              weights, config.trainable_vectors if weights is not None else True,
                              maxlen=config.maxlen)
     binary = len(train_set.label_names) == 2
-    optimizer = optimizers.get(config.optimizer)
-    if config.learning_rate is not None:
-        optimizer.learning_rate = config.learning_rate
-    model.compile(optimizer=optimizer, metrics=["accuracy"],
+    model.compile(optimizer=optimizer_for(config), metrics=["accuracy"],
                   loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy")
     if verbose:
         model.summary()
@@ -186,7 +183,7 @@ def _check(config):
     for name in ("limit", "train_size"):
         if getattr(config, name) is not None:
             check_settings(config, counts=(name,))
-    optimizers.get(config.optimizer)  # an unknown name fails here, not after loading data
+    optimizer_for(config)  # an unknown name fails here, not after loading data
     if config.vectors and not Path(config.vectors).is_file():
         raise FileNotFoundError(f"{config.vectors}: no such vectors file")
     check_output(config.output, config.overwrite)

@@ -35,9 +35,9 @@ from .. import set_seed
 from .._files import write_atomically
 from ..data import Standardizer, TimeSeries, make_windows, read_series, registry, time_splits
 from ..data.windows import last_value_forecast, mae, seasonal_naive_forecast
-from ..models import callbacks, load_model, optimizers
+from ..models import callbacks, load_model
 from ..viz import plot_forecast
-from ._checks import check_settings
+from ._checks import check_settings, optimizer_for
 from ._forecasters import ARCHITECTURES, build_forecaster
 from ._runs import (
     check_output,
@@ -98,10 +98,7 @@ def train(config: ForecastConfig, verbose=1) -> dict:
         say(f"{name} windows: " + windows.describe().replace("\n", "\n    "))
     model = build_forecaster(config.model, splits["train"].timesteps, len(series.columns),
                              config.units, config.dropout, config.recurrent_dropout)
-    optimizer = optimizers.get(config.optimizer)
-    if config.learning_rate is not None:
-        optimizer.learning_rate = config.learning_rate
-    model.compile(optimizer=optimizer, loss="mse", metrics=["mae"])
+    model.compile(optimizer=optimizer_for(config), loss="mse", metrics=["mae"])
     if verbose:
         model.summary()
     best = callbacks.EarlyStopping(monitor="val_mae", patience=config.epochs,
@@ -245,7 +242,7 @@ def _check(config):
         raise ValueError(f"season={config.season} with horizon={config.horizon} needs the value "
                          f"{back} rows before the last input, outside lookback="
                          f"{config.lookback}: use a shorter season or a longer lookback")
-    optimizers.get(config.optimizer)
+    optimizer_for(config)  # an unknown name fails here, not after loading data
     check_output(config.output, config.overwrite)
 
 
