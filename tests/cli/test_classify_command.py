@@ -10,6 +10,7 @@ import pytest
 
 from seqlab.cli import main
 from seqlab.tasks import classify
+from tests.cli.tables import read_metrics, table_rows
 
 RUN_FILES = ["config.json", "confusion.png", "curves.png", "metrics.json", "model.safetensors"]
 POSITIVE = ["great", "lovely", "superb", "fine", "happy"]
@@ -42,19 +43,6 @@ def write_table(path, rows, labels=("pos", "neg"), seed=0, text_column="text",
                 words.insert(rng.randrange(len(words) + 1), rng.choice(KEYS[label]))
             writer.writerow([i, " ".join(words), label])
     return path
-
-
-def _table_rows(out):
-    rows = {}
-    for line in out.splitlines():
-        if line.startswith("│"):
-            cells = [cell.strip() for cell in line.strip("│").split("│")]
-            rows[cells[0]] = cells[1:]
-    return rows
-
-
-def _metrics(run):
-    return json.loads((run / "metrics.json").read_text(encoding="utf-8"))
 
 
 def _one_error_line(capsys):
@@ -93,7 +81,7 @@ def test_train_prints_the_scores_and_writes_the_run_folder(tmp_path, capsys, mod
     out = capsys.readouterr().out
     assert sorted(p.name for p in run.iterdir()) == RUN_FILES
     assert [p.name for p in run.parent.iterdir()] == [model]  # no temporary folder left
-    metrics = _metrics(run)
+    metrics = read_metrics(run)
     assert metrics["samples"] == metrics["test_samples"] == 60  # --test-fraction 0.2
     assert metrics["train_samples"] == 240
     assert metrics["labels"] == ["neg", "pos"]
@@ -102,7 +90,7 @@ def test_train_prints_the_scores_and_writes_the_run_folder(tmp_path, capsys, mod
     assert config["model"] == model and config["maxlen"] == 20
     assert config["label_names"] == ["neg", "pos"]
 
-    rows = _table_rows(out)
+    rows = table_rows(out)
     assert set(rows) == {"neg", "pos", "accuracy", "macro F1",
                          f"baseline: always '{metrics['majority_label']}'"}
     assert rows["accuracy"] == ["", "", f"{metrics['accuracy']:.4f}", "60"]
@@ -119,7 +107,7 @@ def test_train_prints_the_scores_and_writes_the_run_folder(tmp_path, capsys, mod
 
 def test_the_trained_lstm_learned_the_key_words(trained):
     run, _ = trained
-    metrics = _metrics(run)
+    metrics = read_metrics(run)
     assert metrics["accuracy"] >= 0.9
     assert metrics["accuracy"] > metrics["majority_baseline_accuracy"] + 0.3
 
@@ -134,12 +122,12 @@ def test_train_with_a_separate_test_table(tmp_path, capsys):
     run = tmp_path / "run"
     assert main(["classify", "train", "--data", str(table), "--test-data", str(test),
                  "--model", "bow", "--output", str(run), *FAST]) == 0
-    metrics = _metrics(run)
+    metrics = read_metrics(run)
     assert metrics["train_samples"] == 200  # every row: no split when --test-data is given
     assert metrics["test_samples"] == metrics["samples"] == 10
     assert {name: c["support"] for name, c in metrics["per_class"].items()} == \
         {"neg": 5, "pos": 5}
-    assert _table_rows(capsys.readouterr().out)["accuracy"][3] == "10"
+    assert table_rows(capsys.readouterr().out)["accuracy"][3] == "10"
 
 
 def test_train_three_classes(tmp_path, capsys):
@@ -147,10 +135,10 @@ def test_train_three_classes(tmp_path, capsys):
     run = tmp_path / "run"
     assert main(["classify", "train", "--data", str(table), "--model", "lstm",
                  "--output", str(run), *FAST]) == 0
-    metrics = _metrics(run)
+    metrics = read_metrics(run)
     assert metrics["labels"] == ["meh", "neg", "pos"]
     assert len(metrics["confusion_matrix"]) == 3
-    assert set(_table_rows(capsys.readouterr().out)) >= {"meh", "neg", "pos", "accuracy"}
+    assert set(table_rows(capsys.readouterr().out)) >= {"meh", "neg", "pos", "accuracy"}
 
     assert main(["classify", "predict", str(run), "okay average film", "--all"]) == 0
     label, shown, text = capsys.readouterr().out.rstrip("\n").split("\t")
@@ -188,8 +176,8 @@ def test_an_interrupted_training_saves_nothing(tmp_path, capsys, monkeypatch):
 def test_evaluate_on_the_run_s_own_test_split_repeats_its_scores(trained, capsys):
     run, _ = trained
     assert main(["classify", "evaluate", str(run)]) == 0
-    rows = _table_rows(capsys.readouterr().out)
-    metrics = _metrics(run)
+    rows = table_rows(capsys.readouterr().out)
+    metrics = read_metrics(run)
     assert rows["accuracy"] == ["", "", f"{metrics['accuracy']:.4f}", "60"]
     assert rows["macro F1"][2] == f"{metrics['macro_f1']:.4f}"
     assert rows[f"baseline: always '{metrics['majority_label']}'"][2] == \
@@ -202,14 +190,14 @@ def test_evaluate_on_another_table(trained, tmp_path, capsys):
                         label_column="sentiment")
     assert main(["classify", "evaluate", str(run), "--data", str(other), "--text-column",
                  "review", "--label-column", "sentiment"]) == 0
-    rows = _table_rows(capsys.readouterr().out)
+    rows = table_rows(capsys.readouterr().out)
     with open(other, encoding="utf-8") as file:
         records = list(csv.DictReader(file))
     predicted = classify.predict(run, [r["review"] for r in records])
     accuracy = sum(label == r["sentiment"] for (label, _), r in zip(predicted, records)) / 50
     assert rows["accuracy"] == ["", "", f"{accuracy:.4f}", "50"]
     assert rows["pos"][3] == rows["neg"][3] == "25"
-    majority = _metrics(run)["majority_label"]  # the training data's majority label
+    majority = read_metrics(run)["majority_label"]  # the training data's majority label
     assert rows[f"baseline: always '{majority}'"][2] == "0.5000"
 
 

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from seqlab.cli import main
+from tests.cli.tables import read_metrics, table_rows
 
 RUN_FILES = ("model.safetensors", "config.json", "metrics.json", "curves.png", "confusion.png")
 
@@ -17,20 +18,6 @@ def _wide_console(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     for name in ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE"):
         monkeypatch.delenv(name, raising=False)
-
-
-def _table_rows(out):
-    """``{first cell: [other cells]}`` of the rich table rows in `out`."""
-    rows = {}
-    for line in out.splitlines():
-        if line.startswith("│"):
-            cells = [cell.strip() for cell in line.strip("│").split("│")]
-            rows[cells[0]] = cells[1:]
-    return rows
-
-
-def _metrics(folder):
-    return json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
 
 
 def test_demo_trains_both_models_and_the_lstm_learns_the_word_order(tmp_path, capsys):
@@ -50,7 +37,7 @@ def test_demo_trains_both_models_and_the_lstm_learns_the_word_order(tmp_path, ca
         assert config["label_names"] == ["negative", "positive"]
     assert sorted(p.name for p in output.iterdir()) == ["bow", "lstm"]  # no temporary folders
 
-    bow, lstm = _metrics(output / "bow"), _metrics(output / "lstm")
+    bow, lstm = read_metrics(output / "bow"), read_metrics(output / "lstm")
     assert bow["samples"] == lstm["samples"] == 2000
     assert len(lstm["history"]["loss"]) == 6
     baseline = lstm["majority_baseline_accuracy"]
@@ -60,7 +47,7 @@ def test_demo_trains_both_models_and_the_lstm_learns_the_word_order(tmp_path, ca
     assert lstm["accuracy"] > baseline + 0.3
     assert bow["accuracy"] < 0.65  # order-blind: near chance on order-dependent labels
 
-    rows = _table_rows(out)
+    rows = table_rows(out)
     assert rows["bow"][0] == f"{bow['accuracy']:.4f}"
     assert rows["lstm"][0] == f"{lstm['accuracy']:.4f}"
     assert rows["lstm"][1] == f"{lstm['macro_f1']:.4f}"
@@ -78,7 +65,7 @@ def test_demo_trains_both_models_and_the_lstm_learns_the_word_order(tmp_path, ca
     assert main(["demo", "--output", str(output), "--epochs", "1", "--quiet"]) == 0
     assert "baseline: always" in capsys.readouterr().out
     for model in ("bow", "lstm"):
-        assert len(_metrics(output / model)["history"]["loss"]) == 1
+        assert len(read_metrics(output / model)["history"]["loss"]) == 1
         assert sorted(p.name for p in (output / model).iterdir()) == sorted(RUN_FILES)
     assert sorted(p.name for p in output.iterdir()) == ["bow", "lstm"]
 

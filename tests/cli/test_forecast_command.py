@@ -8,6 +8,7 @@ import pytest
 
 from seqlab.cli import main
 from tests.helpers import shared_data
+from tests.cli.tables import table_rows
 
 RUN_FILES = ["config.json", "curves.png", "forecast.png", "metrics.json", "model.safetensors",
              "scaler.json"]
@@ -44,15 +45,6 @@ def trained(jena, tmp_path_factory):
 
 def _temperatures(path):
     return np.loadtxt(path, delimiter=",", skiprows=1, usecols=1)
-
-
-def _table_rows(out):
-    rows = {}
-    for line in out.splitlines():
-        if line.startswith("│"):
-            cells = [cell.strip() for cell in line.strip("│").split("│")]
-            rows[cells[0]] = cells[1:]
-    return rows
 
 
 def _header(out):
@@ -114,7 +106,7 @@ def test_train_prints_model_and_baselines_and_writes_the_run_folder(jena, tmp_pa
 
     assert _header(out) == ["forecaster", f"validation ({metrics['validation']['samples']:,} "
                             "windows)", f"test ({metrics['test']['samples']:,} windows)"]
-    rows = _table_rows(out)
+    rows = table_rows(out)
     assert list(rows) == ["model", "last value (value now)", "seasonal naive (season 24 rows)"]
     for label, key in zip(rows, ("model_mae", "last_value_mae", "seasonal_naive_mae")):
         assert rows[label] == [f"{metrics['validation'][key]:.4f} °C",
@@ -131,7 +123,7 @@ def test_evaluate_on_the_run_s_test_split_repeats_its_scores(trained, capsys):
     test = json.loads((trained / "metrics.json").read_text(encoding="utf-8"))["test"]
     assert test["samples"] == 2999 - 6 - 23 - 2250 + 1
     assert _header(out) == ["forecaster", f"test ({test['samples']:,} windows)"]
-    rows = _table_rows(out)
+    rows = table_rows(out)
     assert rows["model"] == [f"{test['model_mae']:.4f} °C"]
     assert rows["last value (value now)"] == [f"{test['last_value_mae']:.4f} °C"]
     assert rows["seasonal naive (season 24 rows)"] == [f"{test['seasonal_naive_mae']:.4f} °C"]
@@ -144,7 +136,7 @@ def test_evaluate_on_a_csv_scores_all_of_its_windows(trained, jena, capsys):
     assert _header(out) == ["forecaster", f"{jena} ({ROWS - 24 - 6 + 1:,} windows)"]
     t = _temperatures(jena)
     last_rows = np.arange(23, ROWS - 6)  # the last input of each window
-    rows = _table_rows(out)
+    rows = table_rows(out)
     assert rows["last value (value now)"] == \
         [f"{np.abs(t[last_rows + 6] - t[last_rows]).mean():.4f} °C"]
     # season 24, horizon 6: the value 18 rows before the last input, a day before the target
@@ -162,7 +154,7 @@ def test_train_on_a_csv_with_iso_dates_and_chosen_columns(tmp_path, capsys):
     assert json.loads((run / "scaler.json").read_text())["columns"] == ["q", "T (degC)"]
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["test"]["seasonal_naive_mae"] == pytest.approx(0, abs=1e-3)  # daily sine
-    assert _table_rows(capsys.readouterr().out)["seasonal naive (season 24 rows)"] == \
+    assert table_rows(capsys.readouterr().out)["seasonal naive (season 24 rows)"] == \
         [f"{metrics['validation']['seasonal_naive_mae']:.4f} °C",
          f"{metrics['test']['seasonal_naive_mae']:.4f} °C"]
     assert main(["forecast", "evaluate", str(run), "--data", str(data)]) == 0
@@ -174,7 +166,7 @@ def test_a_target_without_a_unit_prints_bare_numbers(tmp_path, capsys):
     assert main(["forecast", "train", "--data", str(data), "--target", "load", "--model",
                  "gru", "--lookback", "24", "--horizon", "6", "--epochs", "1", "--quiet",
                  "--output", str(tmp_path / "run")]) == 0
-    rows = _table_rows(capsys.readouterr().out)
+    rows = table_rows(capsys.readouterr().out)
     assert all(re.fullmatch(r"\d+\.\d{4}", cell) for cells in rows.values() for cell in cells)
 
 
