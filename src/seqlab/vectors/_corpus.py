@@ -1,0 +1,66 @@
+"""Corpora for word2vec: a text file streamed line by line, or any restartable iterable."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+
+class LineSentences:
+    """A UTF-8 text file as a restartable stream of sentences: one sentence per line,
+    tokens separated by whitespace (tokenize and lowercase beforehand). Nothing is kept
+    in memory between lines; every ``iter()`` reads the file again.
+
+    Lines longer than `max_sentence_length` tokens are cut into consecutive pieces
+    (gensim's LineSentence does the same, with the same default), so one huge line
+    cannot make one huge training job.
+    """
+
+    def __init__(self, path, max_sentence_length: int = 10000):
+        self.path = Path(os.fspath(path))
+        if not self.path.is_file():
+            raise FileNotFoundError(f"corpus file {self.path} does not exist (or is not a "
+                                    "file): pass a UTF-8 text file, one sentence per line")
+        if max_sentence_length < 1:
+            raise ValueError(f"max_sentence_length must be at least 1, got {max_sentence_length}")
+        self.max_sentence_length = max_sentence_length
+
+    def __iter__(self):
+        step = self.max_sentence_length
+        with open(self.path, "rb") as lines:
+            for number, line in enumerate(lines, 1):
+                try:
+                    tokens = line.decode("utf-8").split()
+                except UnicodeDecodeError as error:
+                    raise ValueError(f"{self.path}, line {number}: not UTF-8 ({error.reason} at "
+                                     f"byte {error.start} of the line)") from None
+                if len(tokens) <= step:
+                    yield tokens
+                else:
+                    for start in range(0, len(tokens), step):
+                        yield tokens[start:start + step]
+
+    def __repr__(self):
+        return f"LineSentences({str(self.path)!r})"
+
+
+def restartable_corpus(sentences=None, corpus_file=None):
+    """The corpus as an iterable that can be read several times (once to count the words,
+    once per epoch), or a clear error saying what to pass instead."""
+    if (sentences is None) == (corpus_file is None):
+        raise ValueError("pass exactly one of sentences= (lists of str tokens) or "
+                         "corpus_file= (a text file, one sentence per line)")
+    if corpus_file is not None:
+        return LineSentences(corpus_file)
+    if isinstance(sentences, (str, bytes)):
+        raise TypeError("sentences is a single string: pass a list of sentences, each a list "
+                        "of tokens (e.g. [line.split() for line in lines]), or corpus_file=path")
+    if not isinstance(sentences, Iterable):
+        raise TypeError(f"sentences must be an iterable of token lists, got "
+                        f"{type(sentences).__name__}")
+    if isinstance(sentences, Iterator):  # iter() on it would return itself
+        raise TypeError("sentences is an iterator (e.g. a generator), which can be read only "
+                        "once; word2vec reads the corpus once to count words and once per "
+                        "epoch: pass a list, or an object whose __iter__ starts a new pass "
+                        "(e.g. seqlab.vectors.LineSentences(path))")
+    return sentences
