@@ -157,8 +157,7 @@ class _Tally:
         self.everything_sent = False
 
     def dispatched(self, job):
-        if job.epoch != self.epoch:
-            self.epoch = job.epoch
+        self.epoch = job.epoch  # the epoch being read
         self.sent[job.epoch] = self.sent.get(job.epoch, 0) + 1
 
     def all_dispatched(self):
