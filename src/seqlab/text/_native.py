@@ -7,22 +7,14 @@ first tokenizer call then logs one warning saying so.
 from __future__ import annotations
 
 import gc
-import importlib.util
 import logging
 from typing import NamedTuple
 
+from .._extensions import optional_extension
 from .._log import say_once
 
-try:
-    from . import _ctokenize as kernel
-    UNAVAILABLE_REASON = None
-except ImportError as error:
-    kernel = None
-    if importlib.util.find_spec(f"{__package__}._ctokenize") is None:  # never built here
-        UNAVAILABLE_REASON = ("the compiled tokenizer is not built; reinstall with a C compiler "
-                              "(pip install -v shows why the build failed)")
-    else:  # built, but it does not load (another Python version, a broken file)
-        UNAVAILABLE_REASON = f"the compiled tokenizer does not load ({error}); reinstall seqlab"
+kernel, UNAVAILABLE_REASON = optional_extension(f"{__package__}._ctokenize",
+                                                "the compiled tokenizer")
 
 # Batches of texts for the kernel start small (a generator's first results come
 # quickly) and double, so that the per-call work is amortised on large inputs.

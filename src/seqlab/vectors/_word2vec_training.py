@@ -13,26 +13,18 @@ with several, the order in which threads' updates land varies, and so do the vec
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 import queue
 import threading
 import time
 from dataclasses import dataclass
 
+from .._extensions import optional_extension
 from .._log import say_once
 from . import _word2vec_reference as reference
 
-try:
-    from . import _cword2vec as compiled
-    UNAVAILABLE_REASON = None
-except ImportError as error:
-    compiled = None
-    if importlib.util.find_spec(f"{__package__}._cword2vec") is None:
-        UNAVAILABLE_REASON = ("the compiled word2vec kernel is not built; reinstall seqlab with "
-                              "a C compiler (pip install -v shows why the build failed)")
-    else:
-        UNAVAILABLE_REASON = f"the compiled word2vec kernel does not load ({error}); reinstall"
+compiled, UNAVAILABLE_REASON = optional_extension(f"{__package__}._cword2vec",
+                                                  "the compiled word2vec kernel")
 
 
 def kernel(use_compiled: bool = True):
