@@ -215,6 +215,21 @@ def test_stateful_layers_carry_states_between_calls():
         whole.reset_states()
 
 
+def test_stacked_stateful_layers_build_and_train_in_a_sequential():
+    # Building probes the layers with dummy batches of two sizes; no state may survive it.
+    from seqlab.layers import Dense, Embedding
+    from seqlab.models import Sequential
+
+    model = Sequential([Embedding(9, 3), LSTM(4, return_sequences=True, stateful=True),
+                        GRU(5, return_sequences=True, stateful=True), Dense(9)])
+    model.build((None, 6))
+    assert all(layer.states is None for layer in model.layers[1:3])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+    x = np.random.default_rng(0).integers(1, 9, (8, 6))
+    model.fit(x, x, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    assert model.layers[1].states[0].shape == (4, 4)
+
+
 def test_bad_inputs_are_explained():
     layer = LSTM(4)
     with pytest.raises(ValueError, match=r"expects inputs of shape \(batch, time, features\)"):

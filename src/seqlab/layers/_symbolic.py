@@ -104,11 +104,14 @@ def is_symbolic(structure) -> bool:
 def symbolic_call(layer, args, kwargs):
     """Record `layer(*args, **kwargs)` on symbolic tensors and return symbolic outputs."""
     probes = []
+    stateful = getattr(layer, "stateful", False)
     for size in _PROBE_SIZES:
         concrete = _substitute((args, kwargs), _ProbeValues(size))
+        if stateful:
+            layer.reset_states()  # each probe has its own batch size
         with torch.no_grad():
             probes.append(layer(*concrete[0], **concrete[1], training=False))
-    if getattr(layer, "stateful", False):
+    if stateful:
         layer.reset_states()  # the probes must not leave states behind
     first, second = probes
     flat_first, flat_second = _flat_outputs(first), _flat_outputs(second)
