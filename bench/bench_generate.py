@@ -7,7 +7,8 @@ after a 10-word seed with the same 2-layer LSTM(150) word model (the lyrics run'
 context 15, its vocabulary); repetitions are interleaved and the table shows the median
 milliseconds per word and the ratio. A third line re-runs the padded context with a
 plain forward call (no ``predict``), to separate the loop's two costs: the repeated
-work over the context and ``predict``'s per-call overhead.
+work over the context and ``predict``'s per-call overhead; another runs the course loop on
+one torch thread, as seqlab's sampler does, so that the thread setting is not the gain.
 
 Repetition (with ``--run RUN``, a trained ``seqlab generate train`` run): distinct-2 and
 the longest run of one repeated word over 100 generated words, for the default sampling
@@ -62,6 +63,16 @@ def rerun_forward(model, config, context, seed_text, words):
     return history[0]
 
 
+def one_thread(function, *args):
+    """`function(*args)` on one torch thread, as seqlab's sampler runs (fairness check)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return function(*args)
+    finally:
+        torch.set_num_threads(threads)
+
+
 def untrained_run(context=15):
     """The lyrics run's model and tokenizer, with untrained weights (speed only)."""
     config = recipe.GenerateConfig(data=str(LYRICS))
@@ -76,6 +87,8 @@ def speed(model, config, context, words, repeats):
     contenders = {
         "course loop (re-tokenize, pad, predict)":
             lambda: course_loop(model, model.tokenizer, context, SEED_TEXT, words),
+        "course loop, one torch thread":
+            lambda: one_thread(course_loop, model, model.tokenizer, context, SEED_TEXT, words),
         "re-run the padded context (forward only)":
             lambda: rerun_forward(model, config, context, SEED_TEXT, words),
         "seqlab incremental (carried states)":

@@ -30,7 +30,7 @@ def run(tmp_path_factory):
 
 def test_train_writes_the_run_and_prints_the_samples_table(run, capsys):
     metrics = json.loads((run / "metrics.json").read_text())
-    assert metrics["best_epoch"] >= 1 and metrics["context"] == 7
+    assert metrics["kept_epoch"] >= 1 and metrics["context"] == 7
     config = json.loads((run / "config.json").read_text())
     assert config["units"] == 24 and config["mode"] == "lines" and config["context"] == 7
 

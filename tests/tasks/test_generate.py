@@ -284,8 +284,12 @@ def test_training_stops_after_patience_epochs_without_a_better_perplexity(tmp_pa
     data = _text_file(tmp_path, [" ".join(rng.choice(list("abcdefghij"), 8)) for _ in range(40)])
     metrics = generate.train(_config(tmp_path, data, epochs=40, patience=2,
                                      learning_rate=0.05), verbose=0)
-    assert len(metrics["history"]["val_perplexity"]) == metrics["best_epoch"] + 2 < 40
+    assert len(metrics["history"]["val_perplexity"]) == metrics["kept_epoch"] + 2 < 40
     assert metrics["held_out_perplexity"] == min(metrics["history"]["val_perplexity"])
+    last = generate.train(_config(tmp_path, data, epochs=6, patience=2, learning_rate=0.05,
+                                  keep="last", overwrite=True), verbose=0)
+    assert last["kept_epoch"] == 6 == len(last["history"]["val_perplexity"])
+    assert last["held_out_perplexity"] == last["history"]["val_perplexity"][-1]
 
 
 @pytest.mark.parametrize("lines, changes, words", [

@@ -27,7 +27,9 @@ HELP = {
     "dropout": "rate of a Dropout layer before the output",
     "epochs": "passes over the training examples; the epoch with the lowest held-out "
               "perplexity is kept",
-    "patience": "stop after this many epochs without a lower held-out perplexity",
+    "keep": "best: the epoch of lowest held-out perplexity; last: the last epoch (the "
+            "course's habit: it recites the training text)",
+    "patience": "keep best: stop after this many epochs without a lower held-out perplexity",
     "batch_size": "examples per gradient step (stateful: parallel parts of the text)",
     "optimizer": "rmsprop, adam, sgd, adagrad or adamw",
     "learning_rate": "the optimizer's learning rate",
@@ -95,7 +97,7 @@ def _train(args) -> int:
     metrics = generate.train(config, verbose=0 if args.quiet else 1)
     console = Console()
     console.print(f"held-out perplexity {metrics['held_out_perplexity']:.1f} at epoch "
-                  f"{metrics['best_epoch']} of {config.epochs} (context {metrics['context']} "
+                  f"{metrics['kept_epoch']} of {config.epochs} (context {metrics['context']} "
                   f"{config.level}s), trained in {metrics['training_seconds']:.0f} s; run "
                   f"folder: {config.output}")
     table = Table(title="100 tokens after the seed text", show_header=True,

@@ -19,7 +19,8 @@ The model is ``Embedding â†’ recurrent layers (stacked, or one Bidirectional) â†
 Dense(softmax over the vocabulary)``; the held-out part (a random share of the lines, or
 the end of the stream) gives the perplexity ``exp(mean cross-entropy)`` after every epoch,
 and the weights of the epoch with the lowest held-out perplexity are kept (training stops
-after ``patience`` epochs without a new lowest).
+after ``patience`` epochs without a new lowest), or with ``keep="last"`` the last epoch's
+(the course trains 100 epochs and keeps the last: a model that recites its training lines).
 
 ``sample(run, seed_text, ...)`` continues a seed text, carrying the recurrent states so
 that every new token costs the same (``_decoding``), choosing tokens with
@@ -75,7 +76,8 @@ class GenerateConfig:
     embedding_dim: int = 100
     dropout: float = 0.0  # a Dropout layer before the output
     epochs: int = 30
-    patience: int | None = 5  # stop when held-out perplexity has not improved for this many
+    keep: str = "best"  # best: the epoch of lowest held-out perplexity; last: the last one
+    patience: int | None = 5  # keep=best: stop after this many epochs without a new lowest
     batch_size: int = 64
     optimizer: str = "adam"
     learning_rate: float | None = 0.01  # the course's rate for this model
@@ -112,16 +114,13 @@ def train(config: GenerateConfig, verbose=1) -> dict:
                         batch_size=config.batch_size, shuffle=config.mode != "stateful",
                         validation_data=None if config.mode == "stateful" else
                         (examples["x_val"], examples["y_val"]),
-                        callbacks=[tracker, callbacks.EarlyStopping(
-                            monitor="val_perplexity", mode="min",
-                            patience=config.patience or config.epochs,
-                            restore_best_weights=True)], verbose=verbose)
+                        callbacks=[tracker, *_keeper(config)], verbose=verbose)
     seconds = time.perf_counter() - started
     perplexities = history.history["val_perplexity"]
-    best = int(np.argmin(perplexities))
+    kept = int(np.argmin(perplexities)) if config.keep == "best" else len(perplexities) - 1
     metrics = {"context": examples["context"], "vocabulary": vocab,
                "train_examples": len(examples["x"]), "held_out_examples": len(examples["x_val"]),
-               "best_epoch": best + 1, "held_out_perplexity": perplexities[best],
+               "kept_epoch": kept + 1, "held_out_perplexity": perplexities[kept],
                "training_seconds": round(seconds, 1), "parameters": model.count_params(),
                "history": history.history}
     model.tokenizer = tokenizer
@@ -158,6 +157,16 @@ def build_model(config: GenerateConfig, vocab: int, context: int):
     model.build((None, context))
     _reset_states(model)  # building ran a dummy batch through the stateful layers
     return model
+
+
+def _keeper(config):
+    """keep="best": restore the epoch of lowest held-out perplexity, stop after `patience`
+    epochs without a new lowest; keep="last": train every epoch, keep the last."""
+    if config.keep == "last":
+        return []
+    return [callbacks.EarlyStopping(monitor="val_perplexity", mode="min",
+                                    patience=config.patience or config.epochs,
+                                    restore_best_weights=True)]
 
 
 class _Perplexity(callbacks.Callback):
@@ -457,7 +466,7 @@ def _check(config):
                                    "batch_size"),
                    fractions=("dropout", "validation_fraction"), positive=("learning_rate",),
                    choices={"level": ["word", "char"], "mode": list(MODES),
-                            "cell": list(CELLS)})
+                            "cell": list(CELLS), "keep": ["best", "last"]})
     for name in ("context", "num_words", "patience"):
         if getattr(config, name) is not None:
             check_settings(config, counts=(name,))
