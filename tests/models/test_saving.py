@@ -73,6 +73,28 @@ def test_functional_round_trip(tmp_path):
     assert {node["layer"] for node in config["nodes"]} >= {"words"}
 
 
+def test_trained_two_input_model_round_trip(tmp_path):
+    # An Input layer counts as built: a compiled, trained functional model with two Inputs
+    # (an encoder-decoder) reloads, and every fit step runs one forward pass, not two.
+    seqlab.set_seed(3)
+    source, target = Input(shape=(None,), name="source"), Input(shape=(None,), name="target")
+    _, h, c = LSTM(4, return_state=True)(Embedding(20, 3)(source))
+    decoded = LSTM(4, return_sequences=True)(Embedding(20, 3)(target), initial_state=[h, c])
+    model = Model([source, target], Dense(20, activation="softmax")(decoded))
+    assert all(layer.built for layer in model.layers)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    x = np.random.default_rng(0).integers(1, 20, (8, 5))
+    calls = []
+    model.layers[-1].register_forward_hook(lambda *args: calls.append(1))
+    model.fit([x, x], x, batch_size=8, epochs=1, verbose=0)
+    assert len(calls) == 1
+    path = tmp_path / "seq2seq.safetensors"
+    model.save(path)
+    loaded = load_model(path)
+    np.testing.assert_array_equal(loaded.predict([x, x], verbose=0),
+                                  model.predict([x, x], verbose=0))
+
+
 def test_weights_only(tmp_path):
     model = trained_sequential()
     path = tmp_path / "weights.safetensors"

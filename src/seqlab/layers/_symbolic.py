@@ -54,6 +54,7 @@ class InputLayer(Layer):
         self.output = SymbolicTensor(self.input_shape, self.input_dtype,
                                      node=Node(self, (), {}, 1), name=self.name)
         self.output.node.outputs = [self.output]
+        self.built = True  # no weights; else a Model with it never counts as built
 
     def call(self, inputs):
         return inputs
