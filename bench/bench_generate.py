@@ -9,6 +9,9 @@ milliseconds per word and the ratio. A third line re-runs the padded context wit
 plain forward call (no ``predict``), to separate the loop's two costs: the repeated
 work over the context and ``predict``'s per-call overhead; another runs the course loop on
 one torch thread, as seqlab's sampler does, so that the thread setting is not the gain.
+The course's loop truncates the text to the model's context (15 words for the lyrics), so
+its cost per word is bounded too; "re-run the whole text" is the loop without that
+truncation, whose cost grows with the text (the same model, reading up to 210 words).
 
 Repetition (with ``--run RUN``, a trained ``seqlab generate train`` run): distinct-2 and
 the longest run of one repeated word over 100 generated words, for the default sampling
@@ -46,6 +49,17 @@ def course_loop(model, tokenizer, context, seed_text, words):
         token_list = tokenizer.texts_to_sequences([seed_text])[0]
         token_list = pad_sequences([token_list], maxlen=context, padding="pre")
         predicted = int(np.argmax(model.predict(token_list, verbose=0), axis=-1)[0])
+        seed_text += " " + tokenizer.index_word[predicted]
+    return seed_text
+
+
+def whole_text_loop(model, tokenizer, seed_text, words):
+    """The loop the issue describes for a model without a context limit: every word
+    re-runs the whole text so far (no truncation), so its cost grows with the text."""
+    for _ in range(words):
+        token_list = tokenizer.texts_to_sequences([seed_text])[0]
+        predicted = int(np.argmax(model.predict(np.array([token_list]), verbose=0),
+                                  axis=-1)[0])
         seed_text += " " + tokenizer.index_word[predicted]
     return seed_text
 
@@ -89,6 +103,8 @@ def speed(model, config, context, words, repeats):
             lambda: course_loop(model, model.tokenizer, context, SEED_TEXT, words),
         "course loop, one torch thread":
             lambda: one_thread(course_loop, model, model.tokenizer, context, SEED_TEXT, words),
+        "re-run the whole text so far (predict)":
+            lambda: whole_text_loop(model, model.tokenizer, SEED_TEXT, words),
         "re-run the padded context (forward only)":
             lambda: rerun_forward(model, config, context, SEED_TEXT, words),
         "seqlab incremental (carried states)":

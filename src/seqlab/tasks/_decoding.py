@@ -4,7 +4,8 @@ A language model here is ``Embedding → recurrent layers → (Dropout) → Dens
 to get the scores of the token after a text:
 
 * ``IncrementalDecoder`` carries every recurrent layer's state: each new token costs one
-  cell step per layer, however long the text already is. A model trained on windows of at
+  cell step per layer (torch's fused cell op when the cell's math is torch's), however
+  long the text already is. A model trained on windows of at
   most ``context`` tokens is kept inside what it was trained on: when the state has read
   ``context`` tokens, it is rebuilt from the last ``context // 2`` tokens, so every
   prediction sees between ``context // 2`` and ``context`` tokens and the cost per token
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import torch
 
-from ..layers import RNN, Bidirectional, Dense, Dropout, Embedding
+from ..layers import RNN, Bidirectional, Dense, Dropout, Embedding, GRUCell, LSTMCell, fused
 
 
 class IncrementalDecoder:
@@ -39,6 +40,10 @@ class IncrementalDecoder:
         self.tokens = None
         self.states = None
         self.steps_read = 0  # tokens the states have read since the last start
+        # One fused torch op per layer and step where the cell's math is torch's (the
+        # same test as the layers' fast path); else the cell's own step.
+        self.steppers = [_native_stepper(layer.cell) or _cell_stepper(layer.cell)
+                         for layer in self.recurrent]
 
     @torch.no_grad()
     def start(self, tokens):
@@ -63,15 +68,13 @@ class IncrementalDecoder:
 
     def _read(self, tokens):
         x = self.embedding.embeddings[tokens]  # (B, n, E)
-        for index, layer in enumerate(self.recurrent):
-            cell, states = layer.cell, self.states[index]
-            projected = cell.project(x)  # every step's input part in one product
-            outputs = []
-            for t in range(projected.shape[1]):
-                output, states = cell.step(projected[:, t], states)
+        for index, step in enumerate(self.steppers):
+            states, outputs = self.states[index], []
+            for t in range(x.shape[1]):
+                output, states = step(x[:, t], states)
                 outputs.append(output)
             self.states[index] = states
-            x = torch.stack(outputs, dim=1)
+            x = outputs[0].unsqueeze(1) if len(outputs) == 1 else torch.stack(outputs, dim=1)
         self.steps_read += tokens.shape[1]
         return _scores(self.dense, x[:, -1])
 
@@ -111,6 +114,32 @@ def decoder_for(model, context, stateful=False):
     return IncrementalDecoder(model, None if stateful else context)
 
 
+def _cell_stepper(cell):
+    def step(x, states):
+        return cell.step(cell.project(x), states)
+    return step
+
+
+def _native_stepper(cell):
+    """One step as torch's fused cell op (``lstm_cell``, ``gru_cell``, ``rnn_*_cell``) on
+    the weights converted once, or None when the cell's math is not torch's."""
+    if fused.reason(cell, None, False) is not None:
+        return None
+    weights = [w.detach().contiguous() for w in fused.torch_weights(cell)]
+    if isinstance(cell, LSTMCell):
+        def step(x, states):
+            h, c = torch.lstm_cell(x, states, *weights)
+            return h, [h, c]
+    else:
+        function = (torch.gru_cell if isinstance(cell, GRUCell) else torch.rnn_tanh_cell
+                    if cell.activation is torch.tanh else torch.rnn_relu_cell)
+
+        def step(x, states):
+            h = function(x, states[0], *weights)
+            return h, [h]
+    return step
+
+
 def _parts(model):
     layers = [layer for layer in model.layers if not isinstance(layer, Dropout)]
     if len(layers) < 3 or not isinstance(layers[0], Embedding) or \
@@ -122,9 +151,7 @@ def _parts(model):
 
 def _scores(dense, h):
     """Log-probabilities up to a constant: the Dense layer's pre-softmax output."""
-    scores = h @ dense.kernel
-    if dense.use_bias:
-        scores = scores + dense.bias
+    scores = torch.addmm(dense.bias, h, dense.kernel) if dense.use_bias else h @ dense.kernel
     if dense.activation.__name__ == "softmax":
         return scores
     return torch.log(dense.activation(scores).clamp_min(1e-30))

@@ -36,7 +36,6 @@ from __future__ import annotations
 import math
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +52,7 @@ from ._checks import check_settings, optimizer_for
 from ._decoding import decoder_for
 from ._runs import check_output, config_record, read_config, reporter, run_folder, write_json
 from ._sampling import SamplingSettings, choose_next
+from ._threads import torch_threads
 
 CELLS = {"lstm": LSTM, "gru": GRU, "simplernn": SimpleRNN}
 MODES = ("lines", "windows", "stateful")
@@ -253,7 +253,7 @@ def generate(model, config, context, seed_text, length, samples, settings, seed=
     banned = {0} | ({tokenizer.word_index[tokenizer.oov_token]} if tokenizer.oov_token else set())
     banned |= set(range(_vocab_size(tokenizer, config), model.layers[-1].units))
     history = [list(tokens) for _ in range(samples)]
-    with _one_thread():
+    with torch_threads(1):  # a token's operations are too small to split
         scores = decoder.start(torch.tensor(history))
         for _ in range(length):
             chosen = choose_next(scores, history, settings, generator, banned)
@@ -263,19 +263,6 @@ def generate(model, config, context, seed_text, length, samples, settings, seed=
     joiner = "" if config.level == "char" else " "
     return [seed_text + joiner + joiner.join(tokenizer.index_word[t] for t in row[len(tokens):])
             for row in history]
-
-
-@contextmanager
-def _one_thread():
-    """One torch thread: a token's operations are too small to split, and waking a second
-    thread costs more than the work (milliseconds per operation when the other core is
-    busy)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def encode_seed(tokenizer, config, context, seed_text, warn=None) -> list[int]:
