@@ -1,11 +1,13 @@
 """Datasets: readers for the published formats, downloads with checksums, built-in
 generated data, and time-series windows.
 
-Readers return ``LabeledTexts`` (texts, integer labels, label names) or ``TimeSeries``
-(times, values, column names); nothing here imports torch.
+Readers return ``LabeledTexts`` (texts, integer labels, label names), ``TextPairs``
+(source and target texts) or ``TimeSeries`` (times, values, column names); nothing here
+imports torch.
 """
 from ._builtin import sample_reviews
 from ._lines import text_lines
+from ._pairs import PAIR_TASKS, TextPairs, generated_pairs, read_pairs
 from ._synthetic import synthetic_reviews
 from ._types import LabeledTexts, TimeSeries
 from .download import cache_dir, download
@@ -19,17 +21,21 @@ from .windows import Standardizer, make_windows, time_splits
 __all__ = [
     "DATASETS",
     "LabeledTexts",
+    "PAIR_TASKS",
     "Standardizer",
+    "TextPairs",
     "TimeSeries",
     "cache_dir",
     "download",
     "fetch",
+    "generated_pairs",
     "info",
     "load_imdb",
     "load_imdb_splits",
     "load_sarcasm",
     "make_windows",
     "read_labeled",
+    "read_pairs",
     "read_series",
     "sample_reviews",
     "synthetic_reviews",
