@@ -49,7 +49,7 @@ from ..layers import GRU, LSTM, Bidirectional, Dense, Dropout, Embedding, Simple
 from ..models import Sequential, callbacks, load_model
 from ..text import Tokenizer, pad_sequences
 from ._checks import check_settings, optimizer_for
-from ._decoding import decoder_for
+from ._decoding import RerunDecoder, decoder_for
 from ._runs import check_output, config_record, read_config, reporter, run_folder, write_json
 from ._sampling import SamplingSettings, choose_next
 from ._threads import torch_threads
@@ -247,7 +247,7 @@ def generate(model, config, context, seed_text, length, samples, settings, seed=
     generator = torch.Generator().manual_seed(seed if seed is not None else
                                               int(torch.randint(2 ** 62, ())))
     decoder = decoder_for(model, context, stateful=config.mode == "stateful")
-    if decoder.__class__.__name__ == "RerunDecoder":
+    if isinstance(decoder, RerunDecoder):
         say_once("generate: the model is bidirectional, so every token re-runs the whole "
                  "context (the course's loop); a unidirectional model samples faster")
     banned = {0} | ({tokenizer.word_index[tokenizer.oov_token]} if tokenizer.oov_token else set())
@@ -289,8 +289,8 @@ def encode_seed(tokenizer, config, context, seed_text, warn=None) -> list[int]:
 
 
 def repetition(tokens) -> dict:
-    """``distinct_2`` (distinct bigrams / bigrams) and ``longest_run`` (the most times one
-    token follows itself in a row, 1 if never) of a generated token sequence."""
+    """``distinct_2`` (distinct bigrams / bigrams) and ``longest_run`` (the length of the
+    longest run of one token repeated back to back; 1 if none) of a token sequence."""
     pairs = list(zip(tokens, tokens[1:]))
     run = longest = 1 if tokens else 0
     for before, after in pairs:
