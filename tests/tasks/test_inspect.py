@@ -338,6 +338,18 @@ def test_a_functional_two_input_model_skips_what_the_text_does_not_reach(tmp_pat
     assert decoder_only["layers"] == [] and decoder_only["skipped"] == ["encoder", "decoder"]
 
 
+def test_a_seq2seq_run_reads_the_text_with_its_source_vocabulary(tmp_path):
+    from seqlab.tasks.seq2seq import Seq2SeqConfig, train
+
+    train(Seq2SeqConfig(data="dates", samples=300, epochs=1, units=8, embedding_dim=4,
+                        output=str(tmp_path / "run")), verbose=0)
+    result = ins.gate_activations(tmp_path / "run", "July 4, 1976")
+    assert result["tokens"] == list("July 4, 1976")  # characters, case kept
+    assert [layer["name"] for layer in result["layers"]] == ["encoder"]
+    assert result["skipped"] == ["decoder"]
+    assert result["layers"][0]["output_difference"] < 1e-6
+
+
 def test_a_model_without_a_tokenizer_reads_ids(tmp_path):
     model = Sequential([Input(shape=(None,), dtype="int64"), Embedding(10, 3), LSTM(2)])
     run = _save(model, tmp_path / "ids")

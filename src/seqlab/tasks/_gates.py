@@ -15,6 +15,7 @@ recomputed outputs are compared with the layer's own, and the difference is retu
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ import torch
 from ..layers import Bidirectional, Embedding, GRUCell, LSTMCell, SimpleRNNCell
 from ..layers.recurrent import RNN
 from ..models import load_model
-from ..text import text_to_word_sequence
+from ..text import text_to_word_sequence, tokenizer_from_json
 
 GATES = {LSTMCell: ("i", "f", "c", "o"), GRUCell: ("z", "r", "h"), SimpleRNNCell: ("h",)}
 GATE_MEANING = {"i": "input gate", "f": "forget gate", "c": "cell candidate", "o": "output gate",
@@ -45,6 +46,15 @@ def load_run_model(run):
         raise FileNotFoundError(f"{run} is not a seqlab run folder: it has no "
                                 f"model.safetensors (give a folder written by `{RECURRENT_RUNS}`)")
     model = load_model(model_file)
+    source_tokenizer = model_file.parent / "source_tokenizer.json"
+    if getattr(model, "tokenizer", None) is None and source_tokenizer.is_file():
+        # A seq2seq run keeps its vocabularies beside the model and splits texts itself
+        # (characters, or words and punctuation): the text is read as a source text.
+        from .seq2seq import text_tokens
+
+        model.tokenizer = tokenizer_from_json(source_tokenizer.read_text(encoding="utf-8"))
+        level = json.loads((model_file.parent / "config.json").read_text("utf-8"))["level"]
+        model.split_text = lambda text: text_tokens(text, level)
     model.eval()
     return model
 
@@ -142,18 +152,21 @@ def _tokenizer_info(tokenizer):
 
 # ---------------------------------------------------------------------- the text
 
-def encode_text(tokenizer, text) -> tuple:
+def encode_text(tokenizer, text, split=None) -> tuple:
     """``(ids, tokens, dropped)``: the token ids the tokenizer gives `text`, the token each
     came from (an out-of-vocabulary one marked with ``*``), and the tokens it dropped.
 
-    Without a tokenizer the text must already be ids separated by spaces."""
+    Without a tokenizer the text must already be ids separated by spaces; `split`, when
+    given, cuts the text into tokens instead of the tokenizer's own rules."""
     if tokenizer is None:
         parts = str(text).split()
         if not parts or not all(p.isdigit() for p in parts):
             raise ValueError(f"the saved model has no tokenizer, so the text must be token ids "
                              f"separated by spaces (e.g. '4 12 7'), got {text!r}")
         return [int(p) for p in parts], parts, []
-    if tokenizer.char_level:
+    if split is not None:
+        tokens = split(text)
+    elif tokenizer.char_level:
         tokens = list(text.lower() if tokenizer.lower else text)
     else:
         tokens = text_to_word_sequence(text, filters=tokenizer.filters, lower=tokenizer.lower,
@@ -194,7 +207,8 @@ def gate_activations(run, text, input_name=None) -> dict:
         raise ValueError(f"{run}: the model reads number series, not text (it has no "
                          "Embedding); gate activations need a text model; "
                          "`seqlab inspect model RUN` without --text shows its weights")
-    ids, tokens, dropped = encode_text(getattr(model, "tokenizer", None), text)
+    ids, tokens, dropped = encode_text(getattr(model, "tokenizer", None), text,
+                                       getattr(model, "split_text", None))
     limit = max(m.input_dim for m in model.modules() if isinstance(m, Embedding))
     if max(ids) >= limit:
         raise ValueError(f"token id {max(ids)} is outside the model's Embedding (input_dim "

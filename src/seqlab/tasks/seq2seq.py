@@ -101,7 +101,7 @@ def _train(config, verbose):
     target_tokenizer = _fit_tokenizer(splits["train"].targets, config, markers=True)
     arrays = {name: _arrays(pairs, source_tokenizer, target_tokenizer, config.level)
               for name, pairs in splits.items()}
-    longest = max(len(_tokens(t, config.level)) for t in splits["train"].targets)
+    longest = max(len(text_tokens(t, config.level)) for t in splits["train"].targets)
     max_length = max(2 * longest, longest + 10) + 1  # decoding limit, <end> included
     say(f"vocabularies: {source_tokenizer.vocab_size:,} source and "
         f"{target_tokenizer.vocab_size:,} target {config.level} indices (with padding, "
@@ -165,7 +165,7 @@ def translate(run, texts, beam_width=None, length_penalty=None, max_length=None)
     if not texts:
         raise ValueError("translate got no texts")
     for number, text in enumerate(texts, start=1):
-        if not _tokens(text, config.level):
+        if not text_tokens(text, config.level):
             raise ValueError(f"text {number} ({text!r}) has no {config.level} tokens to "
                              "translate")
     width = config.beam_width if beam_width is None else beam_width
@@ -220,7 +220,9 @@ def split_pairs(pairs: TextPairs, config) -> dict:
             "test": pairs.subset(order[cut_test:])}
 
 
-def _tokens(text: str, level: str) -> list:
+def text_tokens(text: str, level: str) -> list:
+    """The tokens of a text: its characters (case kept), or its lowercased words and
+    punctuation marks."""
     return list(text) if level == "char" else _WORD.findall(text.lower())
 
 
@@ -229,13 +231,13 @@ def _fit_tokenizer(texts, config, markers=False) -> Tokenizer:
     apply); the target side also learns <start> and <end>, once per text."""
     tokenizer = Tokenizer(num_words=config.num_words, lower=False, oov_token=UNKNOWN)
     wrap = (lambda tokens: [START, *tokens, END]) if markers else (lambda tokens: tokens)
-    tokenizer.fit_on_texts([wrap(_tokens(text, config.level)) for text in texts])
+    tokenizer.fit_on_texts([wrap(text_tokens(text, config.level)) for text in texts])
     return tokenizer
 
 
 def _source_ids(texts, tokenizer, level) -> np.ndarray:
     """Padded source indices ``(n, longest)``; padding after the text (masked anyway)."""
-    sequences = tokenizer.texts_to_sequences([_tokens(t, level) for t in texts])
+    sequences = tokenizer.texts_to_sequences([text_tokens(t, level) for t in texts])
     return pad_sequences(sequences, padding="post", dtype="int64")
 
 
@@ -246,7 +248,7 @@ def _arrays(pairs, source_tokenizer, target_tokenizer, level):
         return None, None, None
     source = _source_ids(pairs.sources, source_tokenizer, level)
     targets = target_tokenizer.texts_to_sequences(
-        [[START, *_tokens(t, level), END] for t in pairs.targets])
+        [[START, *text_tokens(t, level), END] for t in pairs.targets])
     target_in = pad_sequences([t[:-1] for t in targets], padding="post", dtype="int64")
     target_out = pad_sequences([t[1:] for t in targets], padding="post", dtype="int64")
     return source, target_in, target_out
@@ -283,14 +285,14 @@ def score(decoder, model, pairs, source_tokenizer, target_tokenizer, level, max_
     source, target_in, target_out = _arrays(pairs, source_tokenizer, target_tokenizer, level)
     loss, accuracy = model.evaluate([source, target_in], target_out, batch_size=256,
                                     verbose=0)
-    wanted = [_tokens(t, level) for t in pairs.targets]
+    wanted = [text_tokens(t, level) for t in pairs.targets]
     results, seconds = {}, {}
     for name, width in (("greedy", 1), ("beam", beam_width)):
         started = time.perf_counter()
         results[name], _ = decode(decoder, pairs.sources, source_tokenizer, target_tokenizer,
                                   level, max_length, width, length_penalty)
         seconds[name] = round(time.perf_counter() - started, 2)
-    right = {name: [_tokens(o, level) == w for o, w in zip(outputs, wanted)]
+    right = {name: [text_tokens(o, level) == w for o, w in zip(outputs, wanted)]
              for name, outputs in results.items()}
     examples = [{"source": pairs.sources[i], "target": pairs.targets[i],
                  **{name: results[name][i] for name in results},
@@ -311,7 +313,7 @@ class ExactMatch(callbacks.Callback):
         super().__init__()
         self.pairs, self.level, self.max_length = pairs, level, max_length
         self.tokenizers = (source_tokenizer, target_tokenizer)
-        self.wanted = [_tokens(t, level) for t in pairs.targets]
+        self.wanted = [text_tokens(t, level) for t in pairs.targets]
 
     def on_epoch_end(self, epoch, logs=None):
         was_training = self.model.training
@@ -319,7 +321,7 @@ class ExactMatch(callbacks.Callback):
                             self.level, self.max_length)
         self.model.train(was_training)
         if logs is not None:
-            logs["val_exact_match"] = float(np.mean([_tokens(o, self.level) == w
+            logs["val_exact_match"] = float(np.mean([text_tokens(o, self.level) == w
                                                      for o, w in zip(outputs, self.wanted)]))
 
 
