@@ -72,7 +72,7 @@ def set_path(layer, path):
 
 
 @pytest.mark.parametrize("name, path", [(name, path) for name in FACTORIES
-                                        for path in ("loop", "bptt", "native")
+                                        for path in ("loop", "bptt", "native", "compiled")
                                         if (name, path) != ("gru_v1", "native")])
 def test_layer_gradcheck_with_mask(name, path):
     layer, x = layer_case(FACTORIES[name])
@@ -91,7 +91,7 @@ def test_paths_give_the_same_gradients(name):
     or front alignment, and bptt its masked carries)."""
     layer, x = layer_case(FACTORIES[name])
     results = {}
-    for path in ("reference", "loop", "bptt", "native"):
+    for path in ("reference", "loop", "bptt", "native", "compiled"):
         set_path(layer, path)
         layer.zero_grad()
         x.grad = None
@@ -99,6 +99,6 @@ def test_paths_give_the_same_gradients(name):
         out = out if isinstance(out, tuple) else (out,)
         sum(o.sin().sum() for o in out).backward()
         results[path] = [x.grad.clone()] + [p.grad.clone() for p in layer.parameters()]
-    for path in ("loop", "bptt", "native"):
+    for path in ("loop", "bptt", "native", "compiled"):
         for got, want in zip(results[path], results["reference"]):
             torch.testing.assert_close(got, want, rtol=1e-10, atol=1e-12)

@@ -56,10 +56,10 @@ def test_state_dict_round_trip_and_modes():
 def test_the_path_reason_is_logged_once(monkeypatch, caplog):
     monkeypatch.setattr(_log, "_said", set())
     with caplog.at_level(logging.INFO, logger="seqlab"):
-        layer = L.GRU(3, reset_after=False)
+        layer = L.LSTM(3, activation="relu")
         for _ in range(3):
             layer(torch.randn(2, 4, 2))
-        L.GRU(3, reset_after=False)(torch.randn(2, 4, 2))
+        L.LSTM(3, activation="relu")(torch.randn(2, 4, 2))
     messages = [r.getMessage() for r in caplog.records]
-    assert messages == ["GRU runs its time loop instead of torch's kernel: GRU reset_after=False "
-                        "has no native kernel"]
+    assert messages == ["LSTM runs without seqlab's compiled loop: activation is not tanh or "
+                        "recurrent_activation is not sigmoid"]

@@ -1,5 +1,6 @@
 """SimpleRNN, LSTM and GRU against the independent NumPy oracle (keras_reference.py), on
-every path (Keras's literal loop, the hoisted-projection loop, torch's kernel) and every
+every path (Keras's literal loop, the hoisted-projection loop, the hand-derived backward
+loop, torch's kernel, seqlab's compiled loop) and every
 option: sequences, states, go_backwards, masks (none, left, right, gaps, all padding),
 initial states, zero outputs at masked steps, dropout masks."""
 import itertools
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from seqlab.layers import GRU, LSTM, SimpleRNN, bptt, fused, recurrent
+from seqlab.layers import GRU, LSTM, SimpleRNN, bptt, compiled, fused, recurrent
 from tests.layers import keras_reference as ref
 
 B, T, F, U = 4, 6, 3, 5
@@ -54,6 +55,17 @@ def native_possible(layer, mask):
     return fused.reason(layer.cell, mask, recurrent_dropout_on=False) is None
 
 
+def skip_path(layer, path, mask=None):
+    """Whether `path` cannot run this layer (so the layer would never choose it)."""
+    if path == "native":
+        return not native_possible(layer, mask)
+    if path == "bptt":
+        return bptt.reason(layer.cell) is not None
+    if path == "compiled":
+        return compiled.reason(layer.cell, torch.zeros(1)) is not None
+    return False
+
+
 def oracle_args(layer, options):
     kernel, recurrent_kernel, *bias = layer.get_weights()
     args = dict(kernel=kernel, recurrent_kernel=recurrent_kernel, bias=bias[0] if bias else None)
@@ -64,16 +76,14 @@ def oracle_args(layer, options):
 
 
 @pytest.mark.parametrize("name, cls, options, oracle", LAYERS, ids=[entry[0] for entry in LAYERS])
-@pytest.mark.parametrize("path", ["reference", "loop", "bptt", "native"])
+@pytest.mark.parametrize("path", ["reference", "loop", "bptt", "native", "compiled"])
 def test_layer_matches_oracle(name, cls, options, oracle, path):
     x = np.random.default_rng(1).normal(size=(B, T, F))
     for (mask_name, mask), return_sequences, go_backwards, return_state in itertools.product(
             masks().items(), [False, True], [False, True], [False, True]):
         layer = build(cls, options, return_sequences=return_sequences, go_backwards=go_backwards,
                       return_state=return_state)
-        if path == "native" and not native_possible(layer, mask):
-            continue
-        if path == "bptt" and bptt.reason(layer.cell) is not None:
+        if skip_path(layer, path, mask):
             continue
         layer._path_override = path
         result = layer(torch.tensor(x), mask=None if mask is None else torch.tensor(mask))
@@ -94,12 +104,10 @@ def test_initial_state_and_zero_output_for_mask(name, cls, options, oracle):
     rng = np.random.default_rng(2)
     x, mask = rng.normal(size=(B, T, F)), masks()["left"]
     initial = [rng.normal(size=(B, U)) for _ in range(2 if cls is LSTM else 1)]
-    for path in ("reference", "loop", "bptt", "native"):
+    for path in ("reference", "loop", "bptt", "native", "compiled"):
         layer = build(cls, options, return_sequences=True, return_state=True,
                       zero_output_for_mask=True)
-        if path == "bptt" and bptt.reason(layer.cell) is not None:
-            continue
-        if path == "native" and not native_possible(layer, mask):
+        if skip_path(layer, path, mask):
             continue
         layer._path_override = path
         result = layer(torch.tensor(x), mask=torch.tensor(mask),
@@ -124,14 +132,14 @@ def test_dropout_masks_are_one_per_sequence(monkeypatch, name, cls, options, ora
 
     monkeypatch.setattr(recurrent, "dropout_mask", recording_mask)
     x = np.random.default_rng(3).normal(size=(B, T, F))
-    for path in ("loop", "bptt", "native", "reference"):
+    for path in ("loop", "bptt", "native", "reference", "compiled"):
         drawn.clear()
         layer = build(cls, options, dropout=0.3, recurrent_dropout=0.4, return_sequences=True)
         if path == "native":
             layer.cell.recurrent_dropout = 0.0  # the native kernel takes input dropout only
             if not native_possible(layer, None):
                 continue
-        if path == "bptt" and bptt.reason(layer.cell) is not None:
+        if path in ("bptt", "compiled") and skip_path(layer, path):
             continue
         layer._path_override = path
         result = layer(torch.tensor(x), training=True)
@@ -158,7 +166,7 @@ def test_left_and_right_padding_give_the_same_final_states(cls):
     for row, n in enumerate(lengths):
         right[row, :n], right_mask[row, :n] = real[row, :n], True
         left[row, T - n:], left_mask[row, T - n:] = real[row, :n], True
-    for path in ("loop", "bptt", "native"):
+    for path in ("loop", "bptt", "native", "compiled"):
         layer = build(cls, {}, return_state=True)
         layer._path_override = path
         from_right = layer(torch.tensor(right), mask=torch.tensor(right_mask))
@@ -168,23 +176,36 @@ def test_left_and_right_padding_give_the_same_final_states(cls):
         assert torch.count_nonzero(from_right[0][3]) == 0  # the all-padding row: zeros, no crash
 
 
-def test_paths_are_chosen_and_explained():
+def test_paths_are_chosen_and_explained(monkeypatch):
     x = torch.randn(2, 4, 3)
-    assert_path(LSTM(4), x, "native", None)
-    assert_path(LSTM(4, recurrent_dropout=0.2), x, "native", None, training=False)
-    assert_path(LSTM(4, recurrent_dropout=0.2), x, "bptt", "recurrent_dropout", training=True)
-    assert_path(LSTM(4, dropout=0.2), x, "native", None, training=True)
-    assert_path(GRU(4, reset_after=False), x, "bptt", "reset_after=False")
-    assert_path(SimpleRNN(4, activation="sigmoid"), x, "bptt", "neither tanh nor relu")
-    assert_path(SimpleRNN(4, activation="softsign"), x, "loop", "neither tanh nor relu")
-    assert_path(LSTM(4, activation="relu"), x, "loop", "activation is not tanh")
-    left_padded = torch.tensor([[False, True, True, True], [True, True, True, True]])
-    assert_path(LSTM(4), x, "native", None, mask=left_padded)
-    assert_path(LSTM(4, return_state=True), x, "bptt", "packed sequences", mask=left_padded)
-    with torch.no_grad():
-        assert_path(LSTM(4, return_state=True), x, "native", None, mask=left_padded)
     holes = torch.tensor([[True, False, True, True], [True, True, True, True]])
-    assert_path(LSTM(4), x, "bptt", "gaps", mask=holes)
+    left_padded = torch.tensor([[False, True, True, True], [True, True, True, True]])
+    for layer, call in [(LSTM(4), {}), (LSTM(4, recurrent_dropout=0.2), dict(training=True)),
+                        (GRU(4, reset_after=False), {}), (SimpleRNN(4, activation="sigmoid"), {}),
+                        (LSTM(4, return_state=True), dict(mask=left_padded)),
+                        (GRU(4), dict(mask=holes))]:
+        assert_path(layer, x, "compiled", None, **call)
+    assert_path(SimpleRNN(4, activation="softsign"), x, "loop", "not tanh, relu or sigmoid")
+    assert_path(LSTM(4, activation="relu"), x, "loop", "activation is not tanh")
+    assert_path(LSTM(4, dtype="bfloat16"), x.bfloat16(), "bptt", "dtype torch.bfloat16")
+
+    # Without the compiled loop: torch's kernel where its semantics match, else the
+    # hand-derived loop; the reason given is why the compiled loop did not run.
+    monkeypatch.setattr(compiled, "_crnn", None)
+    monkeypatch.setattr(compiled, "_unavailable", "the compiled recurrent kernel is not built")
+    not_built = "not built"
+    assert_path(LSTM(4), x, "native", not_built)
+    assert_path(LSTM(4, recurrent_dropout=0.2), x, "native", not_built, training=False)
+    assert_path(LSTM(4, recurrent_dropout=0.2), x, "bptt", not_built, training=True)
+    assert_path(LSTM(4, dropout=0.2), x, "native", not_built, training=True)
+    assert_path(GRU(4, reset_after=False), x, "bptt", not_built)
+    assert_path(SimpleRNN(4, activation="sigmoid"), x, "bptt", not_built)
+    assert_path(SimpleRNN(4, activation="softsign"), x, "loop", not_built)
+    assert_path(LSTM(4), x, "native", not_built, mask=left_padded)
+    assert_path(LSTM(4, return_state=True), x, "bptt", not_built, mask=left_padded)
+    with torch.no_grad():
+        assert_path(LSTM(4, return_state=True), x, "native", not_built, mask=left_padded)
+    assert_path(LSTM(4), x, "bptt", not_built, mask=holes)
 
 
 def assert_path(layer, x, path, reason, **call):

@@ -3,13 +3,16 @@
 A layer runs its cell over ``(batch, time, features)`` inputs by one of three paths,
 chosen per call in ``_choose_path``:
 
-* ``native``: torch's own kernel (``fused.py``), when the semantics match exactly;
+* ``compiled``: seqlab's C time loop (``compiled.py``), the default on a CPU;
+* ``native``: torch's own kernel (``fused.py``), when the semantics match exactly
+  (on other devices, or where the compiled loop is not built);
+* ``bptt``: the hand-derived backward loop in torch (``bptt.py``), for the rest;
 * ``loop``: the input projection of all steps as one matrix product
   (``cell.project``), then the time loop (``rnn.rnn_loop``) over ``cell.step``;
 * ``reference``: Keras's literal loop, ``cell.call`` step by step (tests only).
 
 ``layer.path`` says which ran last and ``layer.fast_path_reason`` why it was not the
-native kernel (None when it was); the first time a reason comes up it is logged.
+compiled loop (None when it was); the first time a reason comes up it is logged.
 
 Dropout draws one mask per sequence and reuses it at every step (training only):
 ``dropout`` on the inputs, ``recurrent_dropout`` on ``h_{t-1}`` where it enters the
@@ -20,7 +23,7 @@ from __future__ import annotations
 import torch
 
 from .._log import say_once
-from . import bptt, fused
+from . import bptt, compiled, fused
 from ._base import Layer
 from .cells import GRUCell, LSTMCell, SimpleRNNCell, _Cell, dropout_mask
 from .rnn import rnn_loop
@@ -106,33 +109,39 @@ class RNN(Layer):
             recurrent_mask = dropout_mask((batch, cell.units), cell.recurrent_dropout, inputs)
 
         path = self._choose_path(inputs, mask, recurrent_mask is not None)
-        if self.go_backwards:
-            inputs = inputs.flip(1)
-            mask = None if mask is None else mask.flip(1)
-        if path == "native":
-            last, sequence, final = fused.run(cell, inputs, states, mask, self.return_sequences,
-                                              self.zero_output_for_mask, bool(training),
-                                              self._need_states)
-        elif path == "bptt":
-            last, sequence, final = bptt.run(cell, cell.project(inputs), states, recurrent_mask,
-                                             mask, self.return_sequences,
-                                             self.zero_output_for_mask)
-        elif path == "loop":
-            last, sequence, final = rnn_loop(
-                lambda x_t, s: cell.step(x_t, s, recurrent_mask), cell.project(inputs), states,
-                mask, False, self.return_sequences, self.zero_output_for_mask)
-        elif isinstance(cell, _Cell):
-            last, sequence, final = rnn_loop(
-                lambda x_t, s: cell.step(cell.project(x_t), s, recurrent_mask), inputs, states,
-                mask, False, self.return_sequences, self.zero_output_for_mask)
-        else:  # a cell with Keras's API: call(inputs, states) -> (output, new_states)
-            last, sequence, final = rnn_loop(_keras_step(cell), inputs, states, mask, False,
-                                             self.return_sequences, self.zero_output_for_mask)
+        if path == "compiled":  # reads the steps backwards itself: no flipped copy
+            last, sequence, final = compiled.run(cell, inputs, states, recurrent_mask, mask,
+                                                 self.go_backwards, self.return_sequences,
+                                                 self.zero_output_for_mask)
+        else:
+            if self.go_backwards:
+                inputs = inputs.flip(1)
+                mask = None if mask is None else mask.flip(1)
+            last, sequence, final = self._run_forwards(path, inputs, states, mask,
+                                                       recurrent_mask, training)
 
         if self.stateful:
             self.states = [s.detach() for s in final]
         output = sequence if self.return_sequences else last
         return (output, *final) if self.return_state else output
+
+    def _run_forwards(self, path, inputs, states, mask, recurrent_mask, training):
+        """The paths other than the compiled one, on inputs already in processing order."""
+        cell, sequences, zeros = self.cell, self.return_sequences, self.zero_output_for_mask
+        if path == "native":
+            return fused.run(cell, inputs, states, mask, sequences, zeros, bool(training),
+                             self._need_states)
+        if path == "bptt":
+            return bptt.run(cell, cell.project(inputs), states, recurrent_mask, mask, sequences,
+                            zeros)
+        if path == "loop":
+            return rnn_loop(lambda x_t, s: cell.step(x_t, s, recurrent_mask),
+                            cell.project(inputs), states, mask, False, sequences, zeros)
+        if isinstance(cell, _Cell):
+            return rnn_loop(lambda x_t, s: cell.step(cell.project(x_t), s, recurrent_mask),
+                            inputs, states, mask, False, sequences, zeros)
+        # a cell with Keras's API: call(inputs, states) -> (output, new_states)
+        return rnn_loop(_keras_step(cell), inputs, states, mask, False, sequences, zeros)
 
     def _initial_states(self, inputs, initial_state):
         batch, dtype = inputs.shape[0], self.cell.compute_dtype
@@ -161,23 +170,31 @@ class RNN(Layer):
             self.path = "reference"
             self.fast_path_reason = f"{type(self.cell).__name__} is a custom cell, run step by step"
             return self.path
-        reason = fused.reason(self.cell, mask, recurrent_dropout_on)
-        if (reason is None and mask is not None and torch.is_grad_enabled()
-                and isinstance(self.cell, LSTMCell) and self._need_states):
-            reason = ("a masked LSTM whose final c is needed goes through packed sequences, "
-                      "which torch trains slowly on a CPU")
-        if inputs.shape[1] == 0:
-            reason = "the sequence has no steps"
-        path = "native" if reason is None else "loop"
-        if path == "loop" and inputs.shape[1] and bptt.reason(self.cell) is None:
-            path = "bptt"
+        reason = "the sequence has no steps" if inputs.shape[1] == 0 else compiled.reason(
+            self.cell, inputs)
+        if reason is None:
+            path = "compiled"
+        else:
+            path = self._slower_path(inputs, mask, recurrent_dropout_on)
         if self._path_override is not None:
             path = self._path_override
             reason = f"forced to the {path} path"
         elif reason is not None:
-            say_once(f"{type(self).__name__} runs its time loop instead of torch's kernel: {reason}")
+            say_once(f"{type(self).__name__} runs without seqlab's compiled loop: {reason}")
         self.path, self.fast_path_reason = path, reason
         return path
+
+    def _slower_path(self, inputs, mask, recurrent_dropout_on):
+        """torch's kernel where its semantics match, else the hand-derived loop, else the
+        plain loop."""
+        if inputs.shape[1] == 0:
+            return "loop"
+        if fused.reason(self.cell, mask, recurrent_dropout_on) is None and not (
+                mask is not None and torch.is_grad_enabled()
+                and isinstance(self.cell, LSTMCell) and self._need_states):
+            return "native"  # (a masked LSTM whose final c is needed would go through
+            # packed sequences, which torch trains slowly on a CPU)
+        return "bptt" if bptt.reason(self.cell) is None else "loop"
 
 
 def _keras_step(cell):

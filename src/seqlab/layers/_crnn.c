@@ -1,0 +1,302 @@
+/* seqlab's compiled recurrent kernels: the whole time loop of SimpleRNN, LSTM and GRU
+ * (both reset_after variants), forward and hand-derived backward, in C.
+ *
+ * Called only from seqlab/layers/compiled.py, which owns the autograd functions, the
+ * input projection (one matrix product over all steps before the loop) and the weight
+ * gradients (one matrix product over all steps after it). These functions run the
+ * recurrence between the two: per step one small matrix product on register tiles and
+ * one pass of gate non-linearities over each row, with the batch split across threads
+ * (rows are independent, so each thread runs the whole time loop for its rows, with no
+ * synchronisation between steps). The GIL is released. Without OpenMP (a compiler
+ * that lacks it) the loops run on one thread.
+ *
+ * Every function takes (double, B, T, u, reverse, threads, ...) then raw data pointers
+ * (0 for absent) of contiguous CPU tensors that compiled.py has checked; see
+ * _crnn_kernels.h for the buffers and equations. float32 uses vectorised exp/tanh
+ * approximations accurate to a few ulp; float64 uses libm (gradient checks need its
+ * smoothness).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#error "the recurrent kernels need GCC vector extensions (gcc or clang)"
+#endif
+
+typedef float vf __attribute__((vector_size(32), aligned(4), may_alias));
+typedef int32_t vi __attribute__((vector_size(32), aligned(4), may_alias));
+typedef double vd __attribute__((vector_size(32), aligned(8), may_alias));
+#define VLF 8
+#define MR 4 /* rows per register tile of the matrix products */
+#define NV 4 /* vectors per register tile */
+
+/* exp(x) for 8 floats: x = n ln2 + r, |r| <= ln2/2, exp(r) by its Taylor series to r^7
+ * (error < 6e-9), 2^n built in the exponent bits. x is clamped to [-87, 88]. */
+HOT vf choose(vi where, vf yes, vf no) { return (vf)((where & (vi)yes) | (~where & (vi)no)); }
+
+HOT vf vexp(vf x)
+{
+    const vf lo = (vf){0} - 87.0f, hi = (vf){0} + 88.0f;
+    x = choose(x < lo, lo, x);
+    x = choose(x > hi, hi, x);
+    vf n = (x * 1.44269504f + 12582912.0f) - 12582912.0f; /* round to nearest */
+    vf r = x - n * 0.693359375f;                            /* ln 2 in two parts */
+    r = r + n * 2.12194440e-4f;
+    vf p = (vf){0} + 1.0f / 5040;
+    p = p * r + 1.0f / 720;
+    p = p * r + 1.0f / 120;
+    p = p * r + 1.0f / 24;
+    p = p * r + 1.0f / 6;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    vi bits = (__builtin_convertvector(n, vi) + 127) << 23;
+    return p * (vf)bits;
+}
+
+HOT vf vsigmoid(vf x) { return 1.0f / (1.0f + vexp(-x)); }
+
+/* tanh(x) = sign(x) (1 - e) / (1 + e), e = exp(-2|x|); below |x| = 0.3, where 1 - e
+ * would cancel, its odd Taylor series to x^9 (error < 2e-8). */
+HOT vf vtanh(vf x)
+{
+    const vi sign = (vi){0} + (int32_t)0x80000000;
+    vf a = (vf)((vi)x & ~sign);
+    vf e = vexp(-2.0f * a);
+    vf big = (1.0f - e) / (1.0f + e);
+    vf a2 = a * a;
+    vf poly = (vf){0} + 62.0f / 2835;
+    poly = poly * a2 - 17.0f / 315;
+    poly = poly * a2 + 2.0f / 15;
+    poly = poly * a2 - 1.0f / 3;
+    poly = a + a * a2 * poly;
+    vf magnitude = choose(a < (vf){0} + 0.3f, poly, big);
+    return (vf)((vi)magnitude | ((vi)x & sign));
+}
+
+static void sigmoid_f32(float *out, const float *in, Py_ssize_t n)
+{
+    Py_ssize_t k = 0;
+    for (; k + VLF <= n; k += VLF)
+        *(vf *)(out + k) = vsigmoid(*(const vf *)(in + k));
+    for (; k < n; k++)
+        out[k] = 1.0f / (1.0f + expf(-in[k]));
+}
+
+static void tanh_f32(float *out, const float *in, Py_ssize_t n)
+{
+    Py_ssize_t k = 0;
+    for (; k + VLF <= n; k += VLF)
+        *(vf *)(out + k) = vtanh(*(const vf *)(in + k));
+    for (; k < n; k++)
+        out[k] = tanhf(in[k]);
+}
+
+static void sigmoid_f64(double *out, const double *in, Py_ssize_t n)
+{
+    for (Py_ssize_t k = 0; k < n; k++)
+        out[k] = 1.0 / (1.0 + exp(-in[k]));
+}
+
+static void tanh_f64(double *out, const double *in, Py_ssize_t n)
+{
+    for (Py_ssize_t k = 0; k < n; k++)
+        out[k] = tanh(in[k]);
+}
+
+#define R float
+#define V vf
+#define VL 8
+#define SFX _f32
+#define SIGMOID sigmoid_f32
+#define TANH tanh_f32
+#include "_crnn_kernels.h"
+#undef R
+#undef V
+#undef VL
+#undef SFX
+#undef SIGMOID
+#undef TANH
+
+#define R double
+#define V vd
+#define VL 4
+#define SFX _f64
+#define SIGMOID sigmoid_f64
+#define TANH tanh_f64
+#include "_crnn_kernels.h"
+#undef R
+#undef V
+#undef VL
+#undef SFX
+#undef SIGMOID
+#undef TANH
+
+/* ---- Threads: rows [0, B) in `threads` contiguous chunks, one per thread. ----
+ * OpenMP, so that the threads are torch's own: torch ships libgomp.so.1 and has loaded
+ * it before this module, and the loader gives us the same copy. A second pool of
+ * threads would fight torch's spinning workers for the cores. */
+
+typedef void (*RowFunction)(void *job, Py_ssize_t r0, Py_ssize_t r1);
+
+#define MIN_ROWS_PER_THREAD 8  /* below this a thread costs more than it saves */
+
+/* Chunks start at multiples of MR, so that a row lands in the same kind of register tile
+ * (full or remainder, whose roundings differ) whatever the number of threads: the
+ * results are bitwise the same on any number of threads. */
+static void run_rows(RowFunction function, void *job, Py_ssize_t B, int threads)
+{
+    if (threads > B / MIN_ROWS_PER_THREAD)
+        threads = (int)(B / MIN_ROWS_PER_THREAD);
+    if (threads < 1)
+        threads = 1;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads)
+    {
+        Py_ssize_t t = omp_get_thread_num(), count = omp_get_num_threads(), tiles = B / MR;
+        Py_ssize_t r0 = tiles * t / count * MR, r1 = t + 1 == count ? B : tiles * (t + 1) / count * MR;
+        function(job, r0, r1);
+    }
+#else
+    function(job, 0, B);
+#endif
+}
+
+/* ---- Python entry points ---- */
+
+typedef struct {
+    int is_double, reverse, threads, option;
+    Py_ssize_t B, T, u;
+    unsigned long long p[16];
+} Call;
+
+/* Parses (double, B, T, u, reverse, threads, option, pointers...) into `call`. */
+static int parse(PyObject *args, Call *call, int pointers)
+{
+    Py_ssize_t given = PyTuple_Size(args);
+    if (given != 7 + pointers) {
+        PyErr_Format(PyExc_TypeError, "expected %d arguments, got %zd", 7 + pointers, given);
+        return 0;
+    }
+    PyObject *head = PyTuple_GetSlice(args, 0, 7);
+    int ok = head && PyArg_ParseTuple(head, "pnnnpii", &call->is_double, &call->B, &call->T,
+                                      &call->u, &call->reverse, &call->threads, &call->option);
+    Py_XDECREF(head);
+    if (!ok)
+        return 0;
+    for (int k = 0; k < pointers; k++) {
+        call->p[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(args, 7 + k));
+        if (PyErr_Occurred())
+            return 0;
+    }
+    return 1;
+}
+
+#define POINTER(type, k) ((type)(uintptr_t)call.p[k])
+
+/* Fills a Job of either type from `call`, following the argument order of each entry;
+ * FIELDS name the element type `Real`, a typedef local to each branch. */
+#define FILL(JOB, FIELDS)                                                                 \
+    JOB job = {0};                                                                        \
+    job.B = call.B; job.T = call.T; job.u = call.u; job.reverse = call.reverse;           \
+    FIELDS
+
+static PyObject *finish(int failed)
+{
+    if (failed)
+        return PyErr_NoMemory();
+    Py_RETURN_NONE;
+}
+
+/* One entry point per kernel: the same code for both types, chosen at run time. */
+#define ENTRY(NAME, COUNT, FIELDS)                                                        \
+    static PyObject *py_##NAME(PyObject *self, PyObject *args)                            \
+    {                                                                                     \
+        Call call;                                                                        \
+        int failed;                                                                       \
+        (void)self;                                                                       \
+        if (!parse(args, &call, COUNT))                                                   \
+            return NULL;                                                                  \
+        if (call.is_double) {                                                             \
+            typedef double Real;                                                          \
+            FILL(Job_f64, FIELDS)                                                 \
+            Py_BEGIN_ALLOW_THREADS                                                        \
+            run_rows(NAME##_f64, &job, call.B, call.threads);                             \
+            Py_END_ALLOW_THREADS                                                          \
+            failed = job.failed;                                                          \
+        } else {                                                                          \
+            typedef float Real;                                                           \
+            FILL(Job_f32, FIELDS)                                                  \
+            Py_BEGIN_ALLOW_THREADS                                                        \
+            run_rows(NAME##_f32, &job, call.B, call.threads);                             \
+            Py_END_ALLOW_THREADS                                                          \
+            failed = job.failed;                                                          \
+        }                                                                                 \
+        return finish(failed);                                                            \
+    }
+
+ENTRY(lstm_forward, 10,
+      job.xp = POINTER(const Real *, 0); job.h0 = POINTER(const Real *, 1);
+      job.c0 = POINTER(const Real *, 2); job.U = POINTER(const Real *, 3);
+      job.m = POINTER(const Real *, 4); job.M = POINTER(const unsigned char *, 5);
+      job.A = POINTER(Real *, 6); job.C = POINTER(Real *, 7); job.TC = POINTER(Real *, 8);
+      job.H = POINTER(Real *, 9);)
+
+ENTRY(lstm_backward, 12,
+      job.dH = POINTER(const Real *, 0); job.dc_last = POINTER(const Real *, 1);
+      job.c0 = POINTER(const Real *, 2); job.UT = POINTER(const Real *, 3);
+      job.m = POINTER(const Real *, 4); job.M = POINTER(const unsigned char *, 5);
+      job.A = POINTER(Real *, 6); job.C = POINTER(Real *, 7); job.TC = POINTER(Real *, 8);
+      job.dXp = POINTER(Real *, 9); job.dh0 = POINTER(Real *, 10); job.dc0 = POINTER(Real *, 11);)
+
+ENTRY(gru_forward, 9,
+      job.reset_after = call.option;
+      job.xp = POINTER(const Real *, 0); job.h0 = POINTER(const Real *, 1);
+      job.U = POINTER(const Real *, 2); job.bias = POINTER(const Real *, 3);
+      job.m = POINTER(const Real *, 4); job.M = POINTER(const unsigned char *, 5);
+      job.A = POINTER(Real *, 6); job.Q = POINTER(Real *, 7); job.H = POINTER(Real *, 8);)
+
+ENTRY(gru_backward, 11,
+      job.reset_after = call.option;
+      job.dH = POINTER(const Real *, 0); job.h0 = POINTER(const Real *, 1);
+      job.UT = POINTER(const Real *, 2); job.m = POINTER(const Real *, 3);
+      job.M = POINTER(const unsigned char *, 4); job.A = POINTER(Real *, 5);
+      job.Q = POINTER(Real *, 6); job.H = POINTER(Real *, 7); job.dXp = POINTER(Real *, 8);
+      job.dQ = POINTER(Real *, 9); job.dh0 = POINTER(Real *, 10);)
+
+ENTRY(rnn_forward, 6,
+      job.activation = call.option;
+      job.xp = POINTER(const Real *, 0); job.h0 = POINTER(const Real *, 1);
+      job.U = POINTER(const Real *, 2); job.m = POINTER(const Real *, 3);
+      job.M = POINTER(const unsigned char *, 4); job.H = POINTER(Real *, 5);)
+
+ENTRY(rnn_backward, 7,
+      job.activation = call.option;
+      job.dH = POINTER(const Real *, 0); job.UT = POINTER(const Real *, 1);
+      job.m = POINTER(const Real *, 2); job.M = POINTER(const unsigned char *, 3);
+      job.H = POINTER(Real *, 4); job.dXp = POINTER(Real *, 5); job.dh0 = POINTER(Real *, 6);)
+
+static PyMethodDef methods[] = {
+    {"lstm_forward", py_lstm_forward, METH_VARARGS, "LSTM time loop, forward."},
+    {"lstm_backward", py_lstm_backward, METH_VARARGS, "LSTM time loop, backward."},
+    {"gru_forward", py_gru_forward, METH_VARARGS, "GRU time loop, forward."},
+    {"gru_backward", py_gru_backward, METH_VARARGS, "GRU time loop, backward."},
+    {"rnn_forward", py_rnn_forward, METH_VARARGS, "SimpleRNN time loop, forward."},
+    {"rnn_backward", py_rnn_backward, METH_VARARGS, "SimpleRNN time loop, backward."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_crnn",
+                                    "seqlab's compiled recurrent kernels (see compiled.py).",
+                                    -1, methods, NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__crnn(void) { return PyModule_Create(&module); }

@@ -1,0 +1,197 @@
+"""The compiled time loops (``_crnn.c``) behind the recurrent layers: the default on a CPU.
+
+The same mathematics as ``bptt.py`` (read its docstrings for the equations of each
+cell's forward and backward step), with the time loop itself in C: one
+``autograd.Function`` per cell whose forward calls the C forward loop and whose
+backward calls the C backward loop. What stays in torch is what is already one big
+matrix product: the input projection of all steps (``cell.project``, before the loop;
+autograd takes its gradient) and the recurrent-kernel gradient ``sum_t h_in_t^T dz_t``
+(after the loop). The C code splits the batch across ``torch.get_num_threads()``
+threads, each running the whole loop for its rows.
+
+Buffers are time-major, ``(T, B, width)``: one step of every row is one contiguous
+block. ``go_backwards`` is not a flipped copy of the inputs: the loop reads the steps
+from the last, and every buffer stays at the steps' original time positions (so
+``H[p]`` is the state after reading input ``p`` whichever the direction); only the
+returned sequence is put in processing order, as Keras returns it. Masks may have any pattern
+(gaps included); recurrent dropout is the ``(B, u)`` mask ``m`` of ``bptt.py``.
+
+``reason`` says why a layer cannot use this path (None when it can): the extension is
+not built, the tensors are not on the CPU or not float32/float64, or the activations
+have no compiled form.
+"""
+from __future__ import annotations
+
+import torch
+
+from .._extensions import optional_extension
+from .cells import GRUCell, LSTMCell, SimpleRNNCell
+
+_crnn, _unavailable = optional_extension("seqlab.layers._crnn", "the compiled recurrent kernel")
+
+_ACTIVATION_CODES = {torch.tanh: 0, torch.relu: 1, torch.sigmoid: 2}  # as in _crnn_kernels.h
+
+
+def reason(cell, inputs) -> str | None:
+    """Why the compiled loop cannot run this cell on these inputs (None when it can)."""
+    if _crnn is None:
+        return _unavailable
+    if inputs.device.type != "cpu":
+        return f"the inputs are on {inputs.device.type}, and the compiled loop runs on the CPU"
+    if cell.compute_dtype not in (torch.float32, torch.float64):
+        return f"dtype {cell.compute_dtype} has no compiled loop (float32 and float64 do)"
+    if isinstance(cell, SimpleRNNCell):
+        if cell.activation not in _ACTIVATION_CODES:
+            return "SimpleRNN's activation is not tanh, relu or sigmoid"
+    elif isinstance(cell, (LSTMCell, GRUCell)):
+        if cell.activation is not torch.tanh or cell.recurrent_activation is not torch.sigmoid:
+            return "activation is not tanh or recurrent_activation is not sigmoid"
+    else:
+        return f"{type(cell).__name__} has no compiled loop"
+    return None
+
+
+def run(cell, inputs, states, recurrent_mask=None, mask=None, go_backwards=False,
+        return_sequences=False, zero_output_for_mask=False):
+    """Same contract as ``rnn.rnn_loop`` (inputs in their original order)."""
+    xp = cell.project(inputs.transpose(0, 1)).contiguous()  # (T, B, G u)
+    time = xp.shape[0]
+    if mask is not None and bool(mask.all()):
+        mask = None
+    M = None if mask is None else mask.T.contiguous()
+    m = None if recurrent_mask is None else recurrent_mask.to(xp.dtype).contiguous()
+    h0 = states[0].to(xp.dtype)
+    if isinstance(cell, LSTMCell):
+        H, c = _LSTM.apply(xp, h0, states[1].to(xp.dtype), cell.recurrent_kernel, m, M,
+                           go_backwards)
+        extra = [c]
+    elif isinstance(cell, GRUCell):
+        recurrent_bias = cell.bias[1] if cell.reset_after and cell.use_bias else None
+        H = _GRU.apply(xp, h0, cell.recurrent_kernel, recurrent_bias, m, M, go_backwards,
+                       cell.reset_after)
+        extra = []
+    else:
+        H = _SimpleRNN.apply(xp, h0, cell.recurrent_kernel, m, M, go_backwards,
+                             _ACTIVATION_CODES[cell.activation])
+        extra = []
+    h_last = H[0 if go_backwards else time - 1]  # the state after the last step read
+    ordered = None
+    if return_sequences:  # (B, T, u) in processing order
+        ordered = (H.flip(0) if go_backwards else H).transpose(0, 1)
+    if mask is None:
+        return h_last, ordered, [h_last] + extra
+    # Keras's outputs: 0 before the first real step (or at every masked step); elsewhere
+    # the carried state, which is the last real step's output
+    in_order = mask.flip(1) if go_backwards else mask
+    shown = (in_order if zero_output_for_mask else in_order.cummax(dim=1).values).to(H.dtype)
+    last = h_last * shown[:, -1:]
+    sequence = ordered * shown.unsqueeze(-1) if return_sequences else None
+    return last, sequence, [h_last] + extra
+
+
+def _pointer(tensor):
+    return 0 if tensor is None else tensor.data_ptr()
+
+
+def _call(kernel, like, reverse, option, *tensors):
+    """Runs a C loop on `tensors` (contiguous, of `like`'s dtype, or None)."""
+    time, batch = like.shape[:2]
+    units = tensors[-1].shape[-1]
+    kernel(like.dtype == torch.float64, batch, time, units, bool(reverse),
+           torch.get_num_threads(), int(option), *map(_pointer, tensors))
+
+
+def _contiguous(*tensors):
+    return [None if t is None else t.contiguous() for t in tensors]
+
+
+def _inputs_to_cell(H, h0, m, reverse):
+    """``h_in`` at every original position: the state before reading that input,
+    times the recurrent-dropout mask."""
+    first = h0.unsqueeze(0)
+    h_in = torch.cat([H[1:], first]) if reverse else torch.cat([first, H[:-1]])
+    return h_in if m is None else h_in * m
+
+
+def _outer_sum(a, b):
+    """``sum over (time, batch) of a^T b``: one matrix product."""
+    return a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])
+
+
+class _LSTM(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, xp, h0, c0, U, m, M, reverse):
+        h0, c0, U = _contiguous(h0, c0, U)
+        time, batch, width = xp.shape
+        units = width // 4
+        A = torch.empty_like(xp)
+        C, TC, H = (xp.new_empty(time, batch, units) for _ in range(3))
+        _call(_crnn.lstm_forward, xp, reverse, 0, xp, h0, c0, U, m, M, A, C, TC, H)
+        ctx.reverse = reverse
+        ctx.save_for_backward(h0, c0, U, m, M, A, C, TC, H)
+        return H, C[0 if reverse else time - 1].clone()
+
+    @staticmethod
+    def backward(ctx, dH, dc_last):
+        h0, c0, U, m, M, A, C, TC, H = ctx.saved_tensors
+        dH, dc_last, UT = _contiguous(dH, dc_last, U.T)
+        dXp, dh0, dc0 = torch.empty_like(A), torch.empty_like(h0), torch.empty_like(c0)
+        _call(_crnn.lstm_backward, A, ctx.reverse, 0, dH, dc_last, c0, UT, m, M, A, C, TC,
+              dXp, dh0, dc0)
+        dU = _outer_sum(_inputs_to_cell(H, h0, m, ctx.reverse), dXp)
+        return dXp, dh0, dc0, dU, None, None, None
+
+
+class _GRU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, xp, h0, U, b, m, M, reverse, reset_after):
+        h0, U, b = _contiguous(h0, U, b)
+        time, batch, width = xp.shape
+        units = width // 3
+        A = torch.empty_like(xp)
+        Q = xp.new_empty(time, batch, units) if reset_after else None
+        H = xp.new_empty(time, batch, units)
+        _call(_crnn.gru_forward, xp, reverse, reset_after, xp, h0, U, b, m, M, A, Q, H)
+        ctx.reverse, ctx.reset_after, ctx.has_bias = reverse, reset_after, b is not None
+        ctx.save_for_backward(h0, U, m, M, A, Q, H)
+        return H
+
+    @staticmethod
+    def backward(ctx, dH):
+        h0, U, m, M, A, Q, H = ctx.saved_tensors
+        dH, UT = _contiguous(dH, U.T)
+        dXp, dh0 = torch.empty_like(A), torch.empty_like(h0)
+        dQ = torch.empty_like(A) if ctx.reset_after else None
+        _call(_crnn.gru_backward, A, ctx.reverse, ctx.reset_after, dH, h0, UT, m, M, A, Q, H,
+              dXp, dQ, dh0)
+        h_in = _inputs_to_cell(H, h0, m, ctx.reverse)
+        units = h0.shape[-1]
+        if ctx.reset_after:
+            dU = _outer_sum(h_in, dQ)
+            db = dQ.sum(dim=(0, 1)) if ctx.has_bias else None
+        else:  # [z, r] see h_in; the candidate sees r * h_in
+            reset = A[..., units:2 * units]
+            dU = torch.cat([_outer_sum(h_in, dXp[..., :2 * units]),
+                            _outer_sum(reset * h_in, dXp[..., 2 * units:])], dim=1)
+            db = None
+        return dXp, dh0, dU, db, None, None, None, None
+
+
+class _SimpleRNN(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, xp, h0, U, m, M, reverse, activation):
+        h0, U = _contiguous(h0, U)
+        H = torch.empty_like(xp)
+        _call(_crnn.rnn_forward, xp, reverse, activation, xp, h0, U, m, M, H)
+        ctx.reverse, ctx.activation = reverse, activation
+        ctx.save_for_backward(h0, U, m, M, H)
+        return H
+
+    @staticmethod
+    def backward(ctx, dH):
+        h0, U, m, M, H = ctx.saved_tensors
+        dH, UT = _contiguous(dH, U.T)
+        dXp, dh0 = torch.empty_like(H), torch.empty_like(h0)
+        _call(_crnn.rnn_backward, H, ctx.reverse, ctx.activation, dH, UT, m, M, H, dXp, dh0)
+        return dXp, dh0, _outer_sum(_inputs_to_cell(H, h0, m, ctx.reverse), dXp), None, None, \
+            None, None
