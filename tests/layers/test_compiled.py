@@ -194,3 +194,24 @@ def test_bidirectional_runs_both_directions_compiled():
     for sub in (layer.forward_layer, layer.backward_layer):
         sub._path_override = "reference"
     torch.testing.assert_close(got, layer(x, mask=mask), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(CELLS))
+def test_inference_keeps_less_and_gives_the_same_results(name):
+    """Without gradients the loops keep one step of gates and two of states: same values."""
+    cls, options = CELLS[name]
+    generator = torch.Generator().manual_seed(6)
+    x = torch.randn(21, 7, 5, generator=generator)
+    for mask_kind, go_backwards, return_sequences in itertools.product(
+            ["none", "left", "gaps"], [False, True], [False, True]):
+        torch.manual_seed(7)
+        layer = cls(12, return_sequences=return_sequences, return_state=True,
+                    go_backwards=go_backwards, **options)
+        mask = time_mask(mask_kind, 21, 7, generator)
+        initial = [torch.randn(21, 12, generator=generator) for _ in layer._state_sizes]
+        trained = layer(x, mask=mask, initial_state=initial)
+        with torch.no_grad():
+            inferred = layer(x, mask=mask, initial_state=initial)
+        assert layer.path == "compiled"
+        for a, b in zip(inferred, trained):
+            assert torch.equal(a, b.detach()), (mask_kind, go_backwards, return_sequences)

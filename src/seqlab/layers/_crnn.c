@@ -10,7 +10,8 @@
  * synchronisation between steps). The GIL is released. Without OpenMP (a compiler
  * that lacks it) the loops run on one thread.
  *
- * Every function takes (double, B, T, u, reverse, threads, ...) then raw data pointers
+ * Every function takes (double, B, T, u, reverse, threads, option, gate_slots,
+ * cell_slots, state_slots) then raw data pointers
  * (0 for absent) of contiguous CPU tensors that compiled.py has checked; see
  * _crnn_kernels.h for the buffers and equations. float32 uses vectorised exp/tanh
  * approximations accurate to a few ulp; float64 uses libm (gradient checks need its
@@ -21,6 +22,9 @@
 #include <math.h>
 #ifdef _OPENMP
 #include <omp.h>
+#endif
+#ifdef __GLIBC__
+#include <malloc.h>
 #endif
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,8 +40,8 @@ typedef float vf __attribute__((vector_size(32), aligned(4), may_alias));
 typedef int32_t vi __attribute__((vector_size(32), aligned(4), may_alias));
 typedef double vd __attribute__((vector_size(32), aligned(8), may_alias));
 #define VLF 8
-#define MR 4 /* rows per register tile of the matrix products */
-#define NV 4 /* vectors per register tile */
+#define ROW_ALIGN 8 /* thread chunks start at multiples of every tile's row count */
+#define WIDE_K 128 /* products with this many terms use the tall tiles (see gemm) */
 
 /* exp(x) for 8 floats: x = n ln2 + r, |r| <= ln2/2, exp(r) by its Taylor series to r^7
  * (error < 6e-9), 2^n built in the exponent bits. x is clamped to [-87, 88]. */
@@ -150,7 +154,7 @@ typedef void (*RowFunction)(void *job, Py_ssize_t r0, Py_ssize_t r1);
 
 #define MIN_ROWS_PER_THREAD 8  /* below this a thread costs more than it saves */
 
-/* Chunks start at multiples of MR, so that a row lands in the same kind of register tile
+/* Chunks start at multiples of ROW_ALIGN, so that a row lands in the same kind of tile
  * (full or remainder, whose roundings differ) whatever the number of threads: the
  * results are bitwise the same on any number of threads. */
 static void run_rows(RowFunction function, void *job, Py_ssize_t B, int threads)
@@ -162,8 +166,9 @@ static void run_rows(RowFunction function, void *job, Py_ssize_t B, int threads)
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads)
     {
-        Py_ssize_t t = omp_get_thread_num(), count = omp_get_num_threads(), tiles = B / MR;
-        Py_ssize_t r0 = tiles * t / count * MR, r1 = t + 1 == count ? B : tiles * (t + 1) / count * MR;
+        Py_ssize_t t = omp_get_thread_num(), count = omp_get_num_threads();
+        Py_ssize_t blocks = B / ROW_ALIGN, r0 = blocks * t / count * ROW_ALIGN;
+        Py_ssize_t r1 = t + 1 == count ? B : blocks * (t + 1) / count * ROW_ALIGN;
         function(job, r0, r1);
     }
 #else
@@ -175,26 +180,34 @@ static void run_rows(RowFunction function, void *job, Py_ssize_t B, int threads)
 
 typedef struct {
     int is_double, reverse, threads, option;
-    Py_ssize_t B, T, u;
+    Py_ssize_t B, T, u, gate_slots, cell_slots, state_slots;
     unsigned long long p[16];
 } Call;
 
-/* Parses (double, B, T, u, reverse, threads, option, pointers...) into `call`. */
+#define HEAD 10 /* the arguments before the pointers */
+
+/* Parses (double, B, T, u, reverse, threads, option, gate_slots, cell_slots, state_slots,
+ * pointers...) into `call`. */
 static int parse(PyObject *args, Call *call, int pointers)
 {
     Py_ssize_t given = PyTuple_Size(args);
-    if (given != 7 + pointers) {
-        PyErr_Format(PyExc_TypeError, "expected %d arguments, got %zd", 7 + pointers, given);
+    if (given != HEAD + pointers) {
+        PyErr_Format(PyExc_TypeError, "expected %d arguments, got %zd", HEAD + pointers, given);
         return 0;
     }
-    PyObject *head = PyTuple_GetSlice(args, 0, 7);
-    int ok = head && PyArg_ParseTuple(head, "pnnnpii", &call->is_double, &call->B, &call->T,
-                                      &call->u, &call->reverse, &call->threads, &call->option);
+    PyObject *head = PyTuple_GetSlice(args, 0, HEAD);
+    int ok = head && PyArg_ParseTuple(head, "pnnnpiinnn", &call->is_double, &call->B, &call->T,
+                                      &call->u, &call->reverse, &call->threads, &call->option,
+                                      &call->gate_slots, &call->cell_slots, &call->state_slots);
     Py_XDECREF(head);
     if (!ok)
         return 0;
+    if (call->gate_slots < 1 || call->cell_slots < 1 || call->state_slots < 1) {
+        PyErr_SetString(PyExc_ValueError, "time slots must be positive");
+        return 0;
+    }
     for (int k = 0; k < pointers; k++) {
-        call->p[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(args, 7 + k));
+        call->p[k] = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(args, HEAD + k));
         if (PyErr_Occurred())
             return 0;
     }
@@ -208,6 +221,8 @@ static int parse(PyObject *args, Call *call, int pointers)
 #define FILL(JOB, FIELDS)                                                                 \
     JOB job = {0};                                                                        \
     job.B = call.B; job.T = call.T; job.u = call.u; job.reverse = call.reverse;           \
+    job.gate_slots = call.gate_slots; job.cell_slots = call.cell_slots;                   \
+    job.state_slots = call.state_slots;                                                   \
     FIELDS
 
 static PyObject *finish(int failed)
@@ -285,7 +300,25 @@ ENTRY(rnn_backward, 7,
       job.m = POINTER(const Real *, 2); job.M = POINTER(const unsigned char *, 3);
       job.H = POINTER(Real *, 4); job.dXp = POINTER(Real *, 5); job.dh0 = POINTER(Real *, 6);)
 
+/* glibc gives freed blocks above 128 KiB back to the OS and faults fresh pages in at the
+ * next allocation; for a training loop that allocates the same large tensors every step
+ * this is about half of plain torch's step time on these models. Keep them instead (what
+ * MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ do from the environment). Returns
+ * whether glibc accepted both settings. */
+static PyObject *py_keep_freed_memory(PyObject *self, PyObject *unused)
+{
+    (void)self; (void)unused;
+#ifdef __GLIBC__
+    int ok = mallopt(M_MMAP_THRESHOLD, 1 << 30) && mallopt(M_TRIM_THRESHOLD, 0x7fffffff);
+    return PyBool_FromLong(ok);
+#else
+    Py_RETURN_FALSE;
+#endif
+}
+
 static PyMethodDef methods[] = {
+    {"keep_freed_memory", py_keep_freed_memory, METH_NOARGS,
+     "Tell glibc's malloc to keep freed memory for reuse (True if it agreed)."},
     {"lstm_forward", py_lstm_forward, METH_VARARGS, "LSTM time loop, forward."},
     {"lstm_backward", py_lstm_backward, METH_VARARGS, "LSTM time loop, backward."},
     {"gru_forward", py_gru_forward, METH_VARARGS, "GRU time loop, forward."},

@@ -19,25 +19,23 @@
 #define EACH(k, n) _Pragma("GCC ivdep") for (Py_ssize_t k = 0; k < (n); k++)
 
 /* C = X + A @ Bm (X may be C itself, or NULL for zero; ldx 0 broadcasts one row of X),
- * A (M, K) with row stride lda, Bm (K, N) with row stride ldb, C (M, N) with stride ldc.
- * Register tiles of MR rows x NV vectors (_crnn.c): every Bm vector loaded is used MR
- * times. */
-
+ * A (M, K) with row stride lda, Bm (K, N) with row stride ldb, C (M, N) with stride ldc,
+ * on register tiles of mr rows x nv vectors: each Bm vector loaded is used mr times. */
 HOT void F(tile)(int mr, int nv, Py_ssize_t K, const R *A, Py_ssize_t lda, const R *Bm,
                  Py_ssize_t ldb, const R *X, Py_ssize_t ldx, R *C, Py_ssize_t ldc)
 {
-    V acc[MR][NV];
-#pragma GCC unroll 4
+    V acc[8][4];
+#pragma GCC unroll 8
     for (int r = 0; r < mr; r++)
 #pragma GCC unroll 4
         for (int v = 0; v < nv; v++)
             acc[r][v] = X ? *(const V *)(X + r * ldx + v * VL) : (V){0};
-    EACH(k, K) {
-        V b[NV];
+    for (Py_ssize_t k = 0; k < K; k++) {
+        V b[4];
 #pragma GCC unroll 4
         for (int v = 0; v < nv; v++)
             b[v] = *(const V *)(Bm + k * ldb + v * VL);
-#pragma GCC unroll 4
+#pragma GCC unroll 8
         for (int r = 0; r < mr; r++) {
             R a = A[r * lda + k];
 #pragma GCC unroll 4
@@ -45,47 +43,62 @@ HOT void F(tile)(int mr, int nv, Py_ssize_t K, const R *A, Py_ssize_t lda, const
                 acc[r][v] += a * b[v];
         }
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int r = 0; r < mr; r++)
 #pragma GCC unroll 4
         for (int v = 0; v < nv; v++)
             *(V *)(C + r * ldc + v * VL) = acc[r][v];
 }
 
-static void F(gemm)(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A, Py_ssize_t lda,
-                    const R *Bm, Py_ssize_t ldb, const R *X, Py_ssize_t ldx, R *C,
-                    Py_ssize_t ldc)
+/* The whole product on mr x nv tiles, then the leftover rows and columns. */
+HOT void F(tiled)(int mr, int nv, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A,
+                  Py_ssize_t lda, const R *Bm, Py_ssize_t ldb, const R *X, Py_ssize_t ldx,
+                  R *C, Py_ssize_t ldc)
 {
+#define TILE(rows, vectors) F(tile)(rows, vectors, K, A + i * lda, lda, Bm + j, ldb,        \
+                                    X ? X + i * ldx + j : NULL, ldx, C + i * ldc + j, ldc)
     Py_ssize_t j = 0;
-    for (; j + NV * VL <= N; j += NV * VL) {
+    for (; j + nv * VL <= N; j += nv * VL) {
         Py_ssize_t i = 0;
-        for (; i + MR <= M; i += MR)
-            F(tile)(MR, NV, K, A + i * lda, lda, Bm + j, ldb, X ? X + i * ldx + j : NULL, ldx,
-                    C + i * ldc + j, ldc);
+        for (; i + mr <= M; i += mr)
+            TILE(mr, nv);
         for (; i < M; i++)
-            F(tile)(1, NV, K, A + i * lda, lda, Bm + j, ldb, X ? X + i * ldx + j : NULL, ldx,
-                    C + i * ldc + j, ldc);
+            TILE(1, nv);
     }
     for (; j + VL <= N; j += VL) {
         Py_ssize_t i = 0;
-        for (; i + MR <= M; i += MR)
-            F(tile)(MR, 1, K, A + i * lda, lda, Bm + j, ldb, X ? X + i * ldx + j : NULL, ldx,
-                    C + i * ldc + j, ldc);
+        for (; i + mr <= M; i += mr)
+            TILE(mr, 1);
         for (; i < M; i++)
-            F(tile)(1, 1, K, A + i * lda, lda, Bm + j, ldb, X ? X + i * ldx + j : NULL, ldx,
-                    C + i * ldc + j, ldc);
+            TILE(1, 1);
     }
+#undef TILE
     for (; j < N; j++)  /* the last N % VL columns */
         for (Py_ssize_t i = 0; i < M; i++) {
             R sum = X ? X[i * ldx + j] : 0;
-            EACH(k, K)
+            for (Py_ssize_t k = 0; k < K; k++)
                 sum += A[i * lda + k] * Bm[k * ldb + j];
             C[i * ldc + j] = sum;
         }
 }
 
+/* Small products (the units of the course's models) are fastest on 4 x 4 tiles; large
+ * ones on 8 x 2, whose panel of Bm (K x 2 vectors) stays in L1 (measured with
+ * bench/bench_rnn.py: LSTM(256) from ~95 to ~150 GFLOP/s). Every row lands in the same
+ * kind of tile whatever the number of threads, as chunks start at multiples of 8. */
+static void F(gemm)(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A, Py_ssize_t lda,
+                    const R *Bm, Py_ssize_t ldb, const R *X, Py_ssize_t ldx, R *C,
+                    Py_ssize_t ldc)
+{
+    if (K >= WIDE_K)
+        F(tiled)(8, 2, M, N, K, A, lda, Bm, ldb, X, ldx, C, ldc);
+    else
+        F(tiled)(4, 4, M, N, K, A, lda, Bm, ldb, X, ldx, C, ldc);
+}
+
 typedef struct {
     Py_ssize_t B, T, u;
+    Py_ssize_t gate_slots, cell_slots, state_slots;  /* time slots kept (see slot) */
     int reverse, activation, reset_after;
     const R *xp, *h0, *c0, *U, *UT, *bias, *m, *dH, *dc_last;
     const unsigned char *M;
@@ -94,6 +107,14 @@ typedef struct {
 } F(Job);
 
 HOT Py_ssize_t F(position)(const F(Job) *j, Py_ssize_t s) { return j->reverse ? j->T - 1 - s : s; }
+
+/* Where position p of a buffer with `slots` time slots lives: step p itself when the
+ * buffer keeps every step (slots = T), else a ring of slots (inference keeps the gates
+ * of one step and the states of two). */
+HOT Py_ssize_t F(slot)(const F(Job) *j, Py_ssize_t slots, Py_ssize_t p, Py_ssize_t row)
+{
+    return (p % slots) * j->B + row;
+}
 
 HOT int F(real)(const F(Job) *j, Py_ssize_t row, Py_ssize_t p)
 {
@@ -119,14 +140,17 @@ static const R *F(h_in)(const F(Job) *j, Py_ssize_t r0, Py_ssize_t n, const R *h
 
 /* Row r0 of a (T, B, width) buffer at position p, or of the (B, width) initial state
  * when p < 0; *ld gets the row stride. */
-HOT const R *F(at)(const F(Job) *j, const R *buffer, const R *initial, Py_ssize_t width,
-                   Py_ssize_t r0, Py_ssize_t p, Py_ssize_t *ld)
+HOT const R *F(at)(const F(Job) *j, const R *buffer, Py_ssize_t slots, const R *initial,
+                   Py_ssize_t width, Py_ssize_t r0, Py_ssize_t p, Py_ssize_t *ld)
 {
     *ld = width;
-    return p < 0 ? initial + r0 * width : buffer + (p * j->B + r0) * width;
+    return p < 0 ? initial + r0 * width : buffer + F(slot)(j, slots, p, r0) * width;
 }
 
 HOT Py_ssize_t F(previous)(const F(Job) *j, Py_ssize_t s) { return s ? F(position)(j, s - 1) : -1; }
+
+/* The backward loops run after a forward pass that kept every step (slots = T), so
+ * they index position p directly. */
 
 /* ---- LSTM: gates i, f, g, o; A keeps their activations, C the cell, TC tanh(C). ---- */
 
@@ -138,14 +162,16 @@ static void F(lstm_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
     if (j->m && !scratch) { j->failed = 1; return; }
     for (Py_ssize_t s = 0; s < T; s++) {
         Py_ssize_t p = F(position)(j, s), pp = F(previous)(j, s), ldh, ldc, lda;
-        const R *h_prev = F(at)(j, j->H, j->h0, u, r0, pp, &ldh);
-        const R *c_prev = F(at)(j, j->C, j->c0, u, r0, pp, &ldc);
+        const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, pp, &ldh);
+        const R *c_prev = F(at)(j, j->C, j->cell_slots, j->c0, u, r0, pp, &ldc);
         const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
-        R *z = j->A + (p * j->B + r0) * G;
+        R *z = j->A + F(slot)(j, j->gate_slots, p, r0) * G;
         F(gemm)(n, G, u, h_in, lda, j->U, G, j->xp + (p * j->B + r0) * G, G, z, G);
+        R *c_rows = j->C + F(slot)(j, j->cell_slots, p, r0) * u;
+        R *tc_rows = j->TC + F(slot)(j, j->gate_slots, p, r0) * u;
+        R *h_rows = j->H + F(slot)(j, j->state_slots, p, r0) * u;
         for (Py_ssize_t i = 0; i < n; i++) {
-            R *a = z + i * G, *c = j->C + (p * j->B + r0 + i) * u;
-            R *tc = j->TC + (p * j->B + r0 + i) * u, *h = j->H + (p * j->B + r0 + i) * u;
+            R *a = z + i * G, *c = c_rows + i * u, *tc = tc_rows + i * u, *h = h_rows + i * u;
             const R *cp = c_prev + i * ldc, *hp = h_prev + i * ldh;
             SIGMOID(a, a, 2 * u);
             TANH(a + 2 * u, a + 2 * u, u);
@@ -179,7 +205,7 @@ static void F(lstm_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
         memcpy(dc, j->dc_last + r0 * u, sizeof(R) * n * u);
     for (Py_ssize_t s = T - 1; s >= 0; s--) {
         Py_ssize_t p = F(position)(j, s), ldc;
-        const R *c_prev = F(at)(j, j->C, j->c0, u, r0, F(previous)(j, s), &ldc);
+        const R *c_prev = F(at)(j, j->C, j->cell_slots, j->c0, u, r0, F(previous)(j, s), &ldc);
         R *dz_rows = j->dXp + (p * j->B + r0) * G;
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_ssize_t at = p * j->B + r0 + i;
@@ -228,10 +254,12 @@ static void F(gru_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
     if (!scratch || !q || !rh) { j->failed = 1; free(scratch); free(q); free(rh); return; }
     for (Py_ssize_t s = 0; s < T; s++) {
         Py_ssize_t p = F(position)(j, s), ldh, lda;
-        const R *h_prev = F(at)(j, j->H, j->h0, u, r0, F(previous)(j, s), &ldh);
+        const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
         const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
         const R *x_rows = j->xp + (p * j->B + r0) * G;
-        R *a_rows = j->A + (p * j->B + r0) * G;
+        R *a_rows = j->A + F(slot)(j, j->gate_slots, p, r0) * G;
+        R *h_rows = j->H + F(slot)(j, j->state_slots, p, r0) * u;
+        R *q_rows = j->Q ? j->Q + F(slot)(j, j->gate_slots, p, r0) * u : NULL;
         if (j->reset_after)
             F(gemm)(n, G, u, h_in, lda, j->U, G, j->bias, 0, q, G);
         else
@@ -243,7 +271,7 @@ static void F(gru_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
                 a[k] = x[k] + qi[k];
             SIGMOID(a, a, 2 * u);
             if (j->reset_after) {
-                R *qh = j->Q + (p * j->B + r0 + i) * u;
+                R *qh = q_rows + i * u;
                 EACH(k, u) {
                     qh[k] = qi[2 * u + k];
                     a[2 * u + k] = x[2 * u + k] + a[u + k] * qi[2 * u + k];
@@ -256,7 +284,7 @@ static void F(gru_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
         if (!j->reset_after)  /* the candidate's pre-activation, written into A's n block */
             F(gemm)(n, u, u, rh, u, j->U + 2 * u, G, x_rows + 2 * u, G, a_rows + 2 * u, G);
         for (Py_ssize_t i = 0; i < n; i++) {
-            R *a = a_rows + i * G, *h = j->H + (p * j->B + r0 + i) * u;
+            R *a = a_rows + i * G, *h = h_rows + i * u;
             const R *hp = h_prev + i * ldh;
             TANH(a + 2 * u, a + 2 * u, u);
             if (F(real)(j, r0 + i, p))
@@ -284,7 +312,7 @@ static void F(gru_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
     }
     for (Py_ssize_t s = T - 1; s >= 0; s--) {
         Py_ssize_t p = F(position)(j, s), ldh, lda;
-        const R *h_prev = F(at)(j, j->H, j->h0, u, r0, F(previous)(j, s), &ldh);
+        const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
         R *dx_rows = j->dXp + (p * j->B + r0) * G;
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_ssize_t at = p * j->B + r0 + i;
@@ -323,7 +351,7 @@ static void F(gru_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
             F(gemm)(n, u, u, dx_rows + 2 * u, G, j->UT + 2 * u * u, u, NULL, 0, d_rh, u);
             for (Py_ssize_t i = 0; i < n; i++) {
                 Py_ssize_t at = p * j->B + r0 + i;
-                const R *a = j->A + at * G;
+                const R *a = j->A + (p * j->B + r0 + i) * G;
                 R *dx = dx_rows + i * G;
                 int real = F(real)(j, r0 + i, p);
                 EACH(k, u) {
@@ -358,9 +386,9 @@ static void F(rnn_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
     if (j->m && !scratch) { j->failed = 1; return; }
     for (Py_ssize_t s = 0; s < T; s++) {
         Py_ssize_t p = F(position)(j, s), ldh, lda;
-        const R *h_prev = F(at)(j, j->H, j->h0, u, r0, F(previous)(j, s), &ldh);
+        const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
         const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
-        R *h_rows = j->H + (p * j->B + r0) * u;
+        R *h_rows = j->H + F(slot)(j, j->state_slots, p, r0) * u;
         F(gemm)(n, u, u, h_in, lda, j->U, u, j->xp + (p * j->B + r0) * u, u, h_rows, u);
         for (Py_ssize_t i = 0; i < n; i++) {
             R *h = h_rows + i * u;
@@ -393,7 +421,8 @@ static void F(rnn_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_ssize_t at = p * j->B + r0 + i;
             R *dhi = dh + i * u, *dz = dz_rows + i * u;
-            const R *h = j->H + at * u, *dH = j->dH + at * u;
+            const R *h = j->H + at * u;
+            const R *dH = j->dH + at * u;
             EACH(k, u)
                 dhi[k] += dH[k];
             if (!F(real)(j, r0 + i, p))

@@ -16,11 +16,22 @@ from the last, and every buffer stays at the steps' original time positions (so
 returned sequence is put in processing order, as Keras returns it. Masks may have any pattern
 (gaps included); recurrent dropout is the ``(B, u)`` mask ``m`` of ``bptt.py``.
 
+Without gradients (inference) the loops keep only what the next step reads: the gates
+of one step and the states of two (the whole ``H`` only for a returned sequence), so
+the working set stays in cache instead of streaming ``(T, B, G u)`` buffers to memory.
+
 ``reason`` says why a layer cannot use this path (None when it can): the extension is
 not built, the tensors are not on the CPU or not float32/float64, or the activations
 have no compiled form.
+
+Importing this module also asks glibc's allocator to keep freed memory
+(``_crnn.keep_freed_memory``): a training step allocates the same large buffers every
+time, and returning them to the OS only to fault them in again costs as much as the
+arithmetic. ``SEQLAB_MALLOC_DEFAULTS=1`` in the environment leaves the allocator alone.
 """
 from __future__ import annotations
+
+import os
 
 import torch
 
@@ -28,6 +39,9 @@ from .._extensions import optional_extension
 from .cells import GRUCell, LSTMCell, SimpleRNNCell
 
 _crnn, _unavailable = optional_extension("seqlab.layers._crnn", "the compiled recurrent kernel")
+
+if _crnn is not None and os.environ.get("SEQLAB_MALLOC_DEFAULTS") != "1":
+    _crnn.keep_freed_memory()
 
 _ACTIVATION_CODES = {torch.tanh: 0, torch.relu: 1, torch.sigmoid: 2}  # as in _crnn_kernels.h
 
@@ -61,6 +75,13 @@ def run(cell, inputs, states, recurrent_mask=None, mask=None, go_backwards=False
     M = None if mask is None else mask.T.contiguous()
     m = None if recurrent_mask is None else recurrent_mask.to(xp.dtype).contiguous()
     h0 = states[0].to(xp.dtype)
+    bias = cell.bias if getattr(cell, "use_bias", False) else None
+    if not (torch.is_grad_enabled() and any(
+            t is not None and t.requires_grad
+            for t in (xp, *states, cell.recurrent_kernel, bias))):
+        H, h_last, extra = _infer(cell, xp, h0, states, m, M, go_backwards, return_sequences)
+        return _outputs(H, h_last, extra, mask, go_backwards, return_sequences,
+                        zero_output_for_mask)
     if isinstance(cell, LSTMCell):
         H, c = _LSTM.apply(xp, h0, states[1].to(xp.dtype), cell.recurrent_kernel, m, M,
                            go_backwards)
@@ -75,6 +96,11 @@ def run(cell, inputs, states, recurrent_mask=None, mask=None, go_backwards=False
                              _ACTIVATION_CODES[cell.activation])
         extra = []
     h_last = H[0 if go_backwards else time - 1]  # the state after the last step read
+    return _outputs(H, h_last, extra, mask, go_backwards, return_sequences, zero_output_for_mask)
+
+
+def _outputs(H, h_last, extra, mask, go_backwards, return_sequences, zero_output_for_mask):
+    """``(last output, sequence or None, final states)`` as ``rnn.rnn_loop`` returns them."""
     ordered = None
     if return_sequences:  # (B, T, u) in processing order
         ordered = (H.flip(0) if go_backwards else H).transpose(0, 1)
@@ -89,16 +115,45 @@ def run(cell, inputs, states, recurrent_mask=None, mask=None, go_backwards=False
     return last, sequence, [h_last] + extra
 
 
+def _infer(cell, xp, h0, states, m, M, reverse, return_sequences):
+    """The forward loop alone, keeping one step of gates and two of states (all of ``H``
+    when the sequence is returned). Returns ``(H, h after the last step, [c] or [])``."""
+    time, batch, width = xp.shape
+    units = h0.shape[-1]
+    last = 0 if reverse else time - 1
+    state_slots = time if return_sequences else 2
+    H = xp.new_empty(state_slots, batch, units)
+    A = xp.new_empty(1, batch, width)
+    U, h0 = _contiguous(cell.recurrent_kernel.detach(), h0.detach())
+    slots = (1, 2, state_slots)
+    if isinstance(cell, LSTMCell):
+        C, TC = xp.new_empty(2, batch, units), xp.new_empty(1, batch, units)
+        c0 = states[1].detach().to(xp.dtype).contiguous()
+        _call(_crnn.lstm_forward, xp, reverse, 0, slots, xp, h0, c0, U, m, M, A, C, TC, H)
+        return H, H[last % state_slots], [C[last % 2]]
+    if isinstance(cell, GRUCell):
+        Q = xp.new_empty(1, batch, units) if cell.reset_after else None
+        b = cell.bias[1].detach().contiguous() if cell.reset_after and cell.use_bias else None
+        _call(_crnn.gru_forward, xp, reverse, cell.reset_after, slots, xp, h0, U, b, m, M, A, Q,
+              H)
+    else:
+        _call(_crnn.rnn_forward, xp, reverse, _ACTIVATION_CODES[cell.activation], slots, xp, h0,
+              U, m, M, H)
+    return H, H[last % state_slots], []
+
+
 def _pointer(tensor):
     return 0 if tensor is None else tensor.data_ptr()
 
 
-def _call(kernel, like, reverse, option, *tensors):
-    """Runs a C loop on `tensors` (contiguous, of `like`'s dtype, or None)."""
+def _call(kernel, like, reverse, option, slots, *tensors):
+    """Runs a C loop on `tensors` (contiguous, of `like`'s dtype, or None); `slots` are
+    the time slots kept of the gate, cell and state buffers, None for all of them."""
     time, batch = like.shape[:2]
     units = tensors[-1].shape[-1]
     kernel(like.dtype == torch.float64, batch, time, units, bool(reverse),
-           torch.get_num_threads(), int(option), *map(_pointer, tensors))
+           torch.get_num_threads(), int(option), *(slots or (time,) * 3),
+           *map(_pointer, tensors))
 
 
 def _contiguous(*tensors):
@@ -126,7 +181,7 @@ class _LSTM(torch.autograd.Function):
         units = width // 4
         A = torch.empty_like(xp)
         C, TC, H = (xp.new_empty(time, batch, units) for _ in range(3))
-        _call(_crnn.lstm_forward, xp, reverse, 0, xp, h0, c0, U, m, M, A, C, TC, H)
+        _call(_crnn.lstm_forward, xp, reverse, 0, None, xp, h0, c0, U, m, M, A, C, TC, H)
         ctx.reverse = reverse
         ctx.save_for_backward(h0, c0, U, m, M, A, C, TC, H)
         return H, C[0 if reverse else time - 1].clone()
@@ -136,7 +191,7 @@ class _LSTM(torch.autograd.Function):
         h0, c0, U, m, M, A, C, TC, H = ctx.saved_tensors
         dH, dc_last, UT = _contiguous(dH, dc_last, U.T)
         dXp, dh0, dc0 = torch.empty_like(A), torch.empty_like(h0), torch.empty_like(c0)
-        _call(_crnn.lstm_backward, A, ctx.reverse, 0, dH, dc_last, c0, UT, m, M, A, C, TC,
+        _call(_crnn.lstm_backward, A, ctx.reverse, 0, None, dH, dc_last, c0, UT, m, M, A, C, TC,
               dXp, dh0, dc0)
         dU = _outer_sum(_inputs_to_cell(H, h0, m, ctx.reverse), dXp)
         return dXp, dh0, dc0, dU, None, None, None
@@ -151,7 +206,7 @@ class _GRU(torch.autograd.Function):
         A = torch.empty_like(xp)
         Q = xp.new_empty(time, batch, units) if reset_after else None
         H = xp.new_empty(time, batch, units)
-        _call(_crnn.gru_forward, xp, reverse, reset_after, xp, h0, U, b, m, M, A, Q, H)
+        _call(_crnn.gru_forward, xp, reverse, reset_after, None, xp, h0, U, b, m, M, A, Q, H)
         ctx.reverse, ctx.reset_after, ctx.has_bias = reverse, reset_after, b is not None
         ctx.save_for_backward(h0, U, m, M, A, Q, H)
         return H
@@ -162,7 +217,7 @@ class _GRU(torch.autograd.Function):
         dH, UT = _contiguous(dH, U.T)
         dXp, dh0 = torch.empty_like(A), torch.empty_like(h0)
         dQ = torch.empty_like(A) if ctx.reset_after else None
-        _call(_crnn.gru_backward, A, ctx.reverse, ctx.reset_after, dH, h0, UT, m, M, A, Q, H,
+        _call(_crnn.gru_backward, A, ctx.reverse, ctx.reset_after, None, dH, h0, UT, m, M, A, Q, H,
               dXp, dQ, dh0)
         h_in = _inputs_to_cell(H, h0, m, ctx.reverse)
         units = h0.shape[-1]
@@ -182,7 +237,7 @@ class _SimpleRNN(torch.autograd.Function):
     def forward(ctx, xp, h0, U, m, M, reverse, activation):
         h0, U = _contiguous(h0, U)
         H = torch.empty_like(xp)
-        _call(_crnn.rnn_forward, xp, reverse, activation, xp, h0, U, m, M, H)
+        _call(_crnn.rnn_forward, xp, reverse, activation, None, xp, h0, U, m, M, H)
         ctx.reverse, ctx.activation = reverse, activation
         ctx.save_for_backward(h0, U, m, M, H)
         return H
@@ -192,6 +247,6 @@ class _SimpleRNN(torch.autograd.Function):
         h0, U, m, M, H = ctx.saved_tensors
         dH, UT = _contiguous(dH, U.T)
         dXp, dh0 = torch.empty_like(H), torch.empty_like(h0)
-        _call(_crnn.rnn_backward, H, ctx.reverse, ctx.activation, dH, UT, m, M, H, dXp, dh0)
+        _call(_crnn.rnn_backward, H, ctx.reverse, ctx.activation, None, dH, UT, m, M, H, dXp, dh0)
         return dXp, dh0, _outer_sum(_inputs_to_cell(H, h0, m, ctx.reverse), dXp), None, None, \
             None, None
