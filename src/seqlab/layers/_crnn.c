@@ -11,7 +11,7 @@
  * that lacks it) the loops run on one thread.
  *
  * Every function takes (double, B, T, u, reverse, threads, option, gate_slots,
- * cell_slots, state_slots) then raw data pointers
+ * cell_slots, state_slots, F) then raw data pointers
  * (0 for absent) of contiguous CPU tensors that compiled.py has checked; see
  * _crnn_kernels.h for the buffers and equations. float32 uses vectorised exp/tanh
  * approximations accurate to a few ulp; float64 uses libm (gradient checks need its
@@ -180,14 +180,14 @@ static void run_rows(RowFunction function, void *job, Py_ssize_t B, int threads)
 
 typedef struct {
     int is_double, reverse, threads, option;
-    Py_ssize_t B, T, u, gate_slots, cell_slots, state_slots;
+    Py_ssize_t B, T, u, gate_slots, cell_slots, state_slots, F;
     unsigned long long p[16];
 } Call;
 
-#define HEAD 10 /* the arguments before the pointers */
+#define HEAD 11 /* the arguments before the pointers */
 
 /* Parses (double, B, T, u, reverse, threads, option, gate_slots, cell_slots, state_slots,
- * pointers...) into `call`. */
+ * F, pointers...) into `call`; F is the raw inputs' width (0 when xp is given). */
 static int parse(PyObject *args, Call *call, int pointers)
 {
     Py_ssize_t given = PyTuple_Size(args);
@@ -196,9 +196,10 @@ static int parse(PyObject *args, Call *call, int pointers)
         return 0;
     }
     PyObject *head = PyTuple_GetSlice(args, 0, HEAD);
-    int ok = head && PyArg_ParseTuple(head, "pnnnpiinnn", &call->is_double, &call->B, &call->T,
-                                      &call->u, &call->reverse, &call->threads, &call->option,
-                                      &call->gate_slots, &call->cell_slots, &call->state_slots);
+    int ok = head && PyArg_ParseTuple(head, "pnnnpiinnnn", &call->is_double, &call->B,
+                                      &call->T, &call->u, &call->reverse, &call->threads,
+                                      &call->option, &call->gate_slots, &call->cell_slots,
+                                      &call->state_slots, &call->F);
     Py_XDECREF(head);
     if (!ok)
         return 0;
@@ -222,7 +223,7 @@ static int parse(PyObject *args, Call *call, int pointers)
     JOB job = {0};                                                                        \
     job.B = call.B; job.T = call.T; job.u = call.u; job.reverse = call.reverse;           \
     job.gate_slots = call.gate_slots; job.cell_slots = call.cell_slots;                   \
-    job.state_slots = call.state_slots;                                                   \
+    job.state_slots = call.state_slots; job.F = call.F;                                   \
     FIELDS
 
 static PyObject *finish(int failed)
@@ -259,12 +260,13 @@ static PyObject *finish(int failed)
         return finish(failed);                                                            \
     }
 
-ENTRY(lstm_forward, 10,
+ENTRY(lstm_forward, 13,
       job.xp = POINTER(const Real *, 0); job.h0 = POINTER(const Real *, 1);
       job.c0 = POINTER(const Real *, 2); job.U = POINTER(const Real *, 3);
       job.m = POINTER(const Real *, 4); job.M = POINTER(const unsigned char *, 5);
       job.A = POINTER(Real *, 6); job.C = POINTER(Real *, 7); job.TC = POINTER(Real *, 8);
-      job.H = POINTER(Real *, 9);)
+      job.H = POINTER(Real *, 9); job.x = POINTER(const Real *, 10);
+      job.W = POINTER(const Real *, 11); job.x_bias = POINTER(const Real *, 12);)
 
 ENTRY(lstm_backward, 12,
       job.dH = POINTER(const Real *, 0); job.dc_last = POINTER(const Real *, 1);
@@ -273,12 +275,14 @@ ENTRY(lstm_backward, 12,
       job.A = POINTER(Real *, 6); job.C = POINTER(Real *, 7); job.TC = POINTER(Real *, 8);
       job.dXp = POINTER(Real *, 9); job.dh0 = POINTER(Real *, 10); job.dc0 = POINTER(Real *, 11);)
 
-ENTRY(gru_forward, 9,
+ENTRY(gru_forward, 12,
       job.reset_after = call.option;
       job.xp = POINTER(const Real *, 0); job.h0 = POINTER(const Real *, 1);
       job.U = POINTER(const Real *, 2); job.bias = POINTER(const Real *, 3);
       job.m = POINTER(const Real *, 4); job.M = POINTER(const unsigned char *, 5);
-      job.A = POINTER(Real *, 6); job.Q = POINTER(Real *, 7); job.H = POINTER(Real *, 8);)
+      job.A = POINTER(Real *, 6); job.Q = POINTER(Real *, 7); job.H = POINTER(Real *, 8);
+      job.x = POINTER(const Real *, 9); job.W = POINTER(const Real *, 10);
+      job.x_bias = POINTER(const Real *, 11);)
 
 ENTRY(gru_backward, 11,
       job.reset_after = call.option;
@@ -288,11 +292,13 @@ ENTRY(gru_backward, 11,
       job.Q = POINTER(Real *, 6); job.H = POINTER(Real *, 7); job.dXp = POINTER(Real *, 8);
       job.dQ = POINTER(Real *, 9); job.dh0 = POINTER(Real *, 10);)
 
-ENTRY(rnn_forward, 6,
+ENTRY(rnn_forward, 9,
       job.activation = call.option;
       job.xp = POINTER(const Real *, 0); job.h0 = POINTER(const Real *, 1);
       job.U = POINTER(const Real *, 2); job.m = POINTER(const Real *, 3);
-      job.M = POINTER(const unsigned char *, 4); job.H = POINTER(Real *, 5);)
+      job.M = POINTER(const unsigned char *, 4); job.H = POINTER(Real *, 5);
+      job.x = POINTER(const Real *, 6); job.W = POINTER(const Real *, 7);
+      job.x_bias = POINTER(const Real *, 8);)
 
 ENTRY(rnn_backward, 7,
       job.activation = call.option;

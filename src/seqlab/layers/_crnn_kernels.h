@@ -101,6 +101,8 @@ typedef struct {
     Py_ssize_t gate_slots, cell_slots, state_slots;  /* time slots kept (see slot) */
     int reverse, activation, reset_after;
     const R *xp, *h0, *c0, *U, *UT, *bias, *m, *dH, *dc_last;
+    const R *x, *W, *x_bias;  /* without xp: the raw inputs (T, B, F) and their weights */
+    Py_ssize_t F;
     const unsigned char *M;
     R *A, *C, *TC, *H, *Q, *dXp, *dQ, *dh0, *dc0;
     int failed;  /* a worker could not allocate its scratch */
@@ -147,6 +149,19 @@ HOT const R *F(at)(const F(Job) *j, const R *buffer, Py_ssize_t slots, const R *
     return p < 0 ? initial + r0 * width : buffer + F(slot)(j, slots, p, r0) * width;
 }
 
+/* The input part of every gate for rows r0.. at position p, xp's rows (row stride
+ * width) if it was given, else computed into `scratch` (n, width) as
+ * x_bias + x_p @ W: the inputs projected inside the loop, never stored (inference). */
+static const R *F(projected)(const F(Job) *j, Py_ssize_t r0, Py_ssize_t n, Py_ssize_t p,
+                             Py_ssize_t width, R *scratch)
+{
+    if (j->xp)
+        return j->xp + (p * j->B + r0) * width;
+    F(gemm)(n, width, j->F, j->x + (p * j->B + r0) * j->F, j->F, j->W, width, j->x_bias, 0,
+            scratch, width);
+    return scratch;
+}
+
 HOT Py_ssize_t F(previous)(const F(Job) *j, Py_ssize_t s) { return s ? F(position)(j, s - 1) : -1; }
 
 /* The backward loops run after a forward pass that kept every step (slots = T), so
@@ -166,7 +181,8 @@ static void F(lstm_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
         const R *c_prev = F(at)(j, j->C, j->cell_slots, j->c0, u, r0, pp, &ldc);
         const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
         R *z = j->A + F(slot)(j, j->gate_slots, p, r0) * G;
-        F(gemm)(n, G, u, h_in, lda, j->U, G, j->xp + (p * j->B + r0) * G, G, z, G);
+        const R *x_rows = F(projected)(j, r0, n, p, G, z);  /* (written into z if computed) */
+        F(gemm)(n, G, u, h_in, lda, j->U, G, x_rows, G, z, G);
         R *c_rows = j->C + F(slot)(j, j->cell_slots, p, r0) * u;
         R *tc_rows = j->TC + F(slot)(j, j->gate_slots, p, r0) * u;
         R *h_rows = j->H + F(slot)(j, j->state_slots, p, r0) * u;
@@ -250,13 +266,15 @@ static void F(gru_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
     F(Job) *j = arg;
     Py_ssize_t T = j->T, u = j->u, G = 3 * u, n = r1 - r0;
     R *scratch = malloc(sizeof(R) * n * u), *q = malloc(sizeof(R) * n * G);
-    R *rh = malloc(sizeof(R) * n * u);
-    if (!scratch || !q || !rh) { j->failed = 1; free(scratch); free(q); free(rh); return; }
+    R *rh = malloc(sizeof(R) * n * u), *x_scratch = j->xp ? NULL : malloc(sizeof(R) * n * G);
+    if (!scratch || !q || !rh || (!j->xp && !x_scratch)) {
+        j->failed = 1; free(scratch); free(q); free(rh); free(x_scratch); return;
+    }
     for (Py_ssize_t s = 0; s < T; s++) {
         Py_ssize_t p = F(position)(j, s), ldh, lda;
         const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
         const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
-        const R *x_rows = j->xp + (p * j->B + r0) * G;
+        const R *x_rows = F(projected)(j, r0, n, p, G, x_scratch);
         R *a_rows = j->A + F(slot)(j, j->gate_slots, p, r0) * G;
         R *h_rows = j->H + F(slot)(j, j->state_slots, p, r0) * u;
         R *q_rows = j->Q ? j->Q + F(slot)(j, j->gate_slots, p, r0) * u : NULL;
@@ -294,7 +312,7 @@ static void F(gru_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
                 memcpy(h, hp, sizeof(R) * u);
         }
     }
-    free(scratch); free(q); free(rh);
+    free(scratch); free(q); free(rh); free(x_scratch);
 }
 
 /* dn = dh (1 - z) tanh'(n), dz = dh (h_prev - n) s'(z); dXp = [dz, dr, dn]. reset_after:
@@ -389,7 +407,8 @@ static void F(rnn_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
         const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
         const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
         R *h_rows = j->H + F(slot)(j, j->state_slots, p, r0) * u;
-        F(gemm)(n, u, u, h_in, lda, j->U, u, j->xp + (p * j->B + r0) * u, u, h_rows, u);
+        const R *x_rows = F(projected)(j, r0, n, p, u, h_rows);
+        F(gemm)(n, u, u, h_in, lda, j->U, u, x_rows, u, h_rows, u);
         for (Py_ssize_t i = 0; i < n; i++) {
             R *h = h_rows + i * u;
             if (!F(real)(j, r0 + i, p)) {

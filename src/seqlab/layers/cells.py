@@ -72,9 +72,12 @@ class _Cell(Layer):
 
     def project(self, x):
         """The input part of every gate: ``x @ kernel + input_bias`` (any leading shape)."""
-        projected = x @ self.kernel
         bias = self._input_bias()
-        return projected if bias is None else projected + bias
+        if bias is None:
+            return x @ self.kernel
+        # one addmm: the bias is the product's starting value, not a second pass
+        flat = torch.addmm(bias, x.reshape(-1, x.shape[-1]), self.kernel)
+        return flat.view(*x.shape[:-1], flat.shape[-1])
 
     def step(self, projected, states, recurrent_mask=None):
         raise NotImplementedError

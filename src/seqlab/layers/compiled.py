@@ -68,20 +68,21 @@ def reason(cell, inputs) -> str | None:
 def run(cell, inputs, states, recurrent_mask=None, mask=None, go_backwards=False,
         return_sequences=False, zero_output_for_mask=False):
     """Same contract as ``rnn.rnn_loop`` (inputs in their original order)."""
-    xp = cell.project(inputs.transpose(0, 1)).contiguous()  # (T, B, G u)
-    time = xp.shape[0]
+    steps = inputs.transpose(0, 1)  # (T, B, F)
+    time = steps.shape[0]
     if mask is not None and bool(mask.all()):
         mask = None
     M = None if mask is None else mask.T.contiguous()
-    m = None if recurrent_mask is None else recurrent_mask.to(xp.dtype).contiguous()
-    h0 = states[0].to(xp.dtype)
-    bias = cell.bias if getattr(cell, "use_bias", False) else None
+    dtype = cell.recurrent_kernel.dtype
+    m = None if recurrent_mask is None else recurrent_mask.to(dtype).contiguous()
+    h0 = states[0].to(dtype)
     if not (torch.is_grad_enabled() and any(
-            t is not None and t.requires_grad
-            for t in (xp, *states, cell.recurrent_kernel, bias))):
-        H, h_last, extra = _infer(cell, xp, h0, states, m, M, go_backwards, return_sequences)
+            t is not None and t.requires_grad for t in (inputs, *states, *cell.parameters()))):
+        H, h_last, extra = _infer(cell, steps.to(dtype).contiguous(), h0, states, m, M,
+                                  go_backwards, return_sequences)
         return _outputs(H, h_last, extra, mask, go_backwards, return_sequences,
                         zero_output_for_mask)
+    xp = cell.project(steps).contiguous()  # (T, B, G u)
     if isinstance(cell, LSTMCell):
         H, c = _LSTM.apply(xp, h0, states[1].to(xp.dtype), cell.recurrent_kernel, m, M,
                            go_backwards)
@@ -115,44 +116,53 @@ def _outputs(H, h_last, extra, mask, go_backwards, return_sequences, zero_output
     return last, sequence, [h_last] + extra
 
 
-def _infer(cell, xp, h0, states, m, M, reverse, return_sequences):
-    """The forward loop alone, keeping one step of gates and two of states (all of ``H``
-    when the sequence is returned). Returns ``(H, h after the last step, [c] or [])``."""
-    time, batch, width = xp.shape
+def _infer(cell, x, h0, states, m, M, reverse, return_sequences):
+    """The forward loop alone on the raw inputs ``x (T, B, F)``, projected step by step
+    inside the loop, keeping one step of gates and two of states (all of ``H`` when the
+    sequence is returned). Returns ``(H, h after the last step, [c] or [])``."""
+    time, batch, _ = x.shape
     units = h0.shape[-1]
+    width = cell.kernel.shape[-1]
     last = 0 if reverse else time - 1
     state_slots = time if return_sequences else 2
-    H = xp.new_empty(state_slots, batch, units)
-    A = xp.new_empty(1, batch, width)
-    U, h0 = _contiguous(cell.recurrent_kernel.detach(), h0.detach())
-    slots = (1, 2, state_slots)
+    H = x.new_empty(state_slots, batch, units)
+    A = x.new_empty(1, batch, width)
+    U, h0, W, x_bias = _contiguous(cell.recurrent_kernel.detach(), h0.detach(),
+                                   cell.kernel.detach(), cell._input_bias())
+    x_bias = None if x_bias is None else x_bias.detach()
+    slots = (1, 2, state_slots, x.shape[-1])
+    raw = (x, W, x_bias)
     if isinstance(cell, LSTMCell):
-        C, TC = xp.new_empty(2, batch, units), xp.new_empty(1, batch, units)
-        c0 = states[1].detach().to(xp.dtype).contiguous()
-        _call(_crnn.lstm_forward, xp, reverse, 0, slots, xp, h0, c0, U, m, M, A, C, TC, H)
+        C, TC = x.new_empty(2, batch, units), x.new_empty(1, batch, units)
+        c0 = states[1].detach().to(x.dtype).contiguous()
+        _call(_crnn.lstm_forward, x, units, reverse, 0, slots, None, h0, c0, U, m, M, A, C, TC,
+              H, *raw)
         return H, H[last % state_slots], [C[last % 2]]
     if isinstance(cell, GRUCell):
-        Q = xp.new_empty(1, batch, units) if cell.reset_after else None
+        Q = x.new_empty(1, batch, units) if cell.reset_after else None
         b = cell.bias[1].detach().contiguous() if cell.reset_after and cell.use_bias else None
-        _call(_crnn.gru_forward, xp, reverse, cell.reset_after, slots, xp, h0, U, b, m, M, A, Q,
-              H)
+        _call(_crnn.gru_forward, x, units, reverse, cell.reset_after, slots, None, h0, U, b, m,
+              M, A, Q, H, *raw)
     else:
-        _call(_crnn.rnn_forward, xp, reverse, _ACTIVATION_CODES[cell.activation], slots, xp, h0,
-              U, m, M, H)
+        _call(_crnn.rnn_forward, x, units, reverse, _ACTIVATION_CODES[cell.activation], slots, None,
+              h0, U, m, M, H, *raw)
     return H, H[last % state_slots], []
+
+
+_NO_RAW = (None, None, None)  # (x, W, x_bias): the training loops read projected inputs
 
 
 def _pointer(tensor):
     return 0 if tensor is None else tensor.data_ptr()
 
 
-def _call(kernel, like, reverse, option, slots, *tensors):
-    """Runs a C loop on `tensors` (contiguous, of `like`'s dtype, or None); `slots` are
-    the time slots kept of the gate, cell and state buffers, None for all of them."""
+def _call(kernel, like, units, reverse, option, slots, *tensors):
+    """Runs a C loop on `tensors` (contiguous, of `like`'s dtype, or None). `slots` are
+    the time slots kept of the gate, cell and state buffers and the raw inputs' width
+    (inference), or None: every step kept, inputs projected beforehand."""
     time, batch = like.shape[:2]
-    units = tensors[-1].shape[-1]
     kernel(like.dtype == torch.float64, batch, time, units, bool(reverse),
-           torch.get_num_threads(), int(option), *(slots or (time,) * 3),
+           torch.get_num_threads(), int(option), *(slots or (time, time, time, 0)),
            *map(_pointer, tensors))
 
 
@@ -181,7 +191,8 @@ class _LSTM(torch.autograd.Function):
         units = width // 4
         A = torch.empty_like(xp)
         C, TC, H = (xp.new_empty(time, batch, units) for _ in range(3))
-        _call(_crnn.lstm_forward, xp, reverse, 0, None, xp, h0, c0, U, m, M, A, C, TC, H)
+        _call(_crnn.lstm_forward, xp, units, reverse, 0, None, xp, h0, c0, U, m, M, A, C, TC, H,
+              *_NO_RAW)
         ctx.reverse = reverse
         ctx.save_for_backward(h0, c0, U, m, M, A, C, TC, H)
         return H, C[0 if reverse else time - 1].clone()
@@ -191,8 +202,8 @@ class _LSTM(torch.autograd.Function):
         h0, c0, U, m, M, A, C, TC, H = ctx.saved_tensors
         dH, dc_last, UT = _contiguous(dH, dc_last, U.T)
         dXp, dh0, dc0 = torch.empty_like(A), torch.empty_like(h0), torch.empty_like(c0)
-        _call(_crnn.lstm_backward, A, ctx.reverse, 0, None, dH, dc_last, c0, UT, m, M, A, C, TC,
-              dXp, dh0, dc0)
+        _call(_crnn.lstm_backward, A, h0.shape[-1], ctx.reverse, 0, None, dH, dc_last, c0, UT, m,
+              M, A, C, TC, dXp, dh0, dc0)
         dU = _outer_sum(_inputs_to_cell(H, h0, m, ctx.reverse), dXp)
         return dXp, dh0, dc0, dU, None, None, None
 
@@ -206,7 +217,8 @@ class _GRU(torch.autograd.Function):
         A = torch.empty_like(xp)
         Q = xp.new_empty(time, batch, units) if reset_after else None
         H = xp.new_empty(time, batch, units)
-        _call(_crnn.gru_forward, xp, reverse, reset_after, None, xp, h0, U, b, m, M, A, Q, H)
+        _call(_crnn.gru_forward, xp, units, reverse, reset_after, None, xp, h0, U, b, m, M, A, Q,
+              H, *_NO_RAW)
         ctx.reverse, ctx.reset_after, ctx.has_bias = reverse, reset_after, b is not None
         ctx.save_for_backward(h0, U, m, M, A, Q, H)
         return H
@@ -217,8 +229,8 @@ class _GRU(torch.autograd.Function):
         dH, UT = _contiguous(dH, U.T)
         dXp, dh0 = torch.empty_like(A), torch.empty_like(h0)
         dQ = torch.empty_like(A) if ctx.reset_after else None
-        _call(_crnn.gru_backward, A, ctx.reverse, ctx.reset_after, None, dH, h0, UT, m, M, A, Q, H,
-              dXp, dQ, dh0)
+        _call(_crnn.gru_backward, A, h0.shape[-1], ctx.reverse, ctx.reset_after, None, dH, h0, UT,
+              m, M, A, Q, H, dXp, dQ, dh0)
         h_in = _inputs_to_cell(H, h0, m, ctx.reverse)
         units = h0.shape[-1]
         if ctx.reset_after:
@@ -237,7 +249,8 @@ class _SimpleRNN(torch.autograd.Function):
     def forward(ctx, xp, h0, U, m, M, reverse, activation):
         h0, U = _contiguous(h0, U)
         H = torch.empty_like(xp)
-        _call(_crnn.rnn_forward, xp, reverse, activation, None, xp, h0, U, m, M, H)
+        _call(_crnn.rnn_forward, xp, xp.shape[-1], reverse, activation, None, xp, h0, U, m, M, H,
+              *_NO_RAW)
         ctx.reverse, ctx.activation = reverse, activation
         ctx.save_for_backward(h0, U, m, M, H)
         return H
@@ -247,6 +260,7 @@ class _SimpleRNN(torch.autograd.Function):
         h0, U, m, M, H = ctx.saved_tensors
         dH, UT = _contiguous(dH, U.T)
         dXp, dh0 = torch.empty_like(H), torch.empty_like(h0)
-        _call(_crnn.rnn_backward, H, ctx.reverse, ctx.activation, None, dH, UT, m, M, H, dXp, dh0)
+        _call(_crnn.rnn_backward, H, h0.shape[-1], ctx.reverse, ctx.activation, None, dH, UT, m,
+              M, H, dXp, dh0)
         return dXp, dh0, _outer_sum(_inputs_to_cell(H, h0, m, ctx.reverse), dXp), None, None, \
             None, None
