@@ -144,30 +144,32 @@ def test_float64_gradcheck(monkeypatch, name, mask_kind, go_backwards, dropout):
     assert layer.path == "compiled"
 
 
-def kernel_case(kind, batch=50, time=7, units=24):
-    """One autograd function of compiled.py on random inputs, and what it differentiates."""
+def kernel_case(kind, batch=50, time=7, features=6, units=24):
+    """One autograd function of compiled.py on random inputs, and the initial states, whose
+    gradients come out of the C backward loop alone."""
     generator = torch.Generator().manual_seed(4)
 
     def rand(*shape):
         return (torch.randn(*shape, generator=generator) * 0.5).requires_grad_(True)
-    gates = {"lstm": 4, "simple_rnn": 1}.get(kind, 3)
-    xp, h0, c0 = rand(time, batch, gates * units), rand(batch, units), rand(batch, units)
-    U, b = rand(units, gates * units), rand(gates * units)
+    width = {"lstm": 4, "simple_rnn": 1}.get(kind, 3) * units
+    x, W, x_bias = rand(time, batch, features), rand(features, width), rand(width)
+    h0, c0, U, b = rand(batch, units), rand(batch, units), rand(units, width), rand(width)
     m = (torch.rand(batch, units, generator=generator) > 0.3).float() / 0.7
     M = (torch.rand(time, batch, generator=generator) > 0.2)
     if kind == "lstm":
-        return lambda: compiled._LSTM.apply(xp, h0, c0, U, m, M, True), (xp, h0, c0)
+        return lambda: compiled._LSTM.apply(x, W, x_bias, h0, c0, U, m, M, True), (h0, c0)
     if kind == "simple_rnn":
-        return lambda: (compiled._SimpleRNN.apply(xp, h0, U, m, M, True, 0),), (xp, h0)
+        return lambda: (compiled._SimpleRNN.apply(x, W, x_bias, h0, U, m, M, True, 0),), (h0,)
     after = kind == "gru"
-    return (lambda: (compiled._GRU.apply(xp, h0, U, b if after else None, m, M, True, after),),
-            (xp, h0))
+    return (lambda: (compiled._GRU.apply(x, W, x_bias, h0, U, b if after else None, m, M, True,
+                                         after),), (h0,))
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru", "gru_reset_before", "simple_rnn"])
 def test_the_thread_split_changes_nothing(kind):
-    """Rows are independent, so the C loops give the same bits on any number of threads
-    (the matrix products torch does around them need not: MKL's split can differ)."""
+    """Rows are independent, so the C loops give the same bits on any number of threads:
+    the outputs and the initial states' gradients (the weight gradients are torch products
+    over all rows and steps, whose summation MKL may split by thread)."""
     function, inputs = kernel_case(kind)
     results = []
     threads = torch.get_num_threads()

@@ -76,24 +76,23 @@ def run(cell, inputs, states, recurrent_mask=None, mask=None, go_backwards=False
     dtype = cell.recurrent_kernel.dtype
     m = None if recurrent_mask is None else recurrent_mask.to(dtype).contiguous()
     h0 = states[0].to(dtype)
+    x = steps.to(dtype).contiguous()  # (T, B, F): one step of every row is one block
     if not (torch.is_grad_enabled() and any(
             t is not None and t.requires_grad for t in (inputs, *states, *cell.parameters()))):
-        H, h_last, extra = _infer(cell, steps.to(dtype).contiguous(), h0, states, m, M,
-                                  go_backwards, return_sequences)
+        H, h_last, extra = _infer(cell, x, h0, states, m, M, go_backwards, return_sequences)
         return _outputs(H, h_last, extra, mask, go_backwards, return_sequences,
                         zero_output_for_mask)
-    xp = cell.project(steps).contiguous()  # (T, B, G u)
+    W, x_bias, U = cell.kernel, cell._input_bias(), cell.recurrent_kernel
     if isinstance(cell, LSTMCell):
-        H, c = _LSTM.apply(xp, h0, states[1].to(xp.dtype), cell.recurrent_kernel, m, M,
-                           go_backwards)
+        H, c = _LSTM.apply(x, W, x_bias, h0, states[1].to(dtype), U, m, M, go_backwards)
         extra = [c]
     elif isinstance(cell, GRUCell):
         recurrent_bias = cell.bias[1] if cell.reset_after and cell.use_bias else None
-        H = _GRU.apply(xp, h0, cell.recurrent_kernel, recurrent_bias, m, M, go_backwards,
+        H = _GRU.apply(x, W, x_bias, h0, U, recurrent_bias, m, M, go_backwards,
                        cell.reset_after)
         extra = []
     else:
-        H = _SimpleRNN.apply(xp, h0, cell.recurrent_kernel, m, M, go_backwards,
+        H = _SimpleRNN.apply(x, W, x_bias, h0, U, m, M, go_backwards,
                              _ACTIVATION_CODES[cell.activation])
         extra = []
     h_last = H[0 if go_backwards else time - 1]  # the state after the last step read
@@ -149,9 +148,6 @@ def _infer(cell, x, h0, states, m, M, reverse, return_sequences):
     return H, H[last % state_slots], []
 
 
-_NO_RAW = (None, None, None)  # (x, W, x_bias): the training loops read projected inputs
-
-
 def _pointer(tensor):
     return 0 if tensor is None else tensor.data_ptr()
 
@@ -183,84 +179,103 @@ def _outer_sum(a, b):
     return a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])
 
 
+def _projection_gradients(ctx, x, W, dXp, fused_with=None):
+    """``dx = dXp @ W^T``, ``dW = sum x^T dXp`` and the input bias's ``sum dXp``. With
+    ``fused_with = h_in`` (LSTM, SimpleRNN: the recurrent matmul sees the same ``dz``),
+    ``[dW; dU]`` come from one product over ``[x | h_in]``, returned as a fourth value."""
+    dx = (dXp.view(-1, dXp.shape[-1]) @ W.T).view_as(x) if ctx.needs_input_grad[0] else None
+    db = dXp.sum(dim=(0, 1)) if ctx.has_bias else None
+    if fused_with is None:
+        return dx, _outer_sum(x, dXp), db
+    both = _outer_sum(torch.cat([x, fused_with], dim=2), dXp)
+    features = x.shape[-1]
+    return dx, both[:features], db, both[features:]
+
+
 class _LSTM(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, xp, h0, c0, U, m, M, reverse):
-        h0, c0, U = _contiguous(h0, c0, U)
-        time, batch, width = xp.shape
-        units = width // 4
-        A = torch.empty_like(xp)
-        C, TC, H = (xp.new_empty(time, batch, units) for _ in range(3))
-        _call(_crnn.lstm_forward, xp, units, reverse, 0, None, xp, h0, c0, U, m, M, A, C, TC, H,
-              *_NO_RAW)
-        ctx.reverse = reverse
-        ctx.save_for_backward(h0, c0, U, m, M, A, C, TC, H)
+    def forward(ctx, x, W, x_bias, h0, c0, U, m, M, reverse):
+        W, x_bias, h0, c0, U = _contiguous(W, x_bias, h0, c0, U)
+        time, batch, features = x.shape
+        units = U.shape[0]
+        A = x.new_empty(time, batch, 4 * units)
+        C, TC, H = (x.new_empty(time, batch, units) for _ in range(3))
+        _call(_crnn.lstm_forward, x, units, reverse, 0, (time, time, time, features), None, h0,
+              c0, U, m, M, A, C, TC, H, x, W, x_bias)
+        ctx.reverse, ctx.has_bias = reverse, x_bias is not None
+        ctx.save_for_backward(x, W, h0, c0, U, m, M, A, C, TC, H)
         return H, C[0 if reverse else time - 1].clone()
 
     @staticmethod
     def backward(ctx, dH, dc_last):
-        h0, c0, U, m, M, A, C, TC, H = ctx.saved_tensors
+        x, W, h0, c0, U, m, M, A, C, TC, H = ctx.saved_tensors
         dH, dc_last, UT = _contiguous(dH, dc_last, U.T)
         dXp, dh0, dc0 = torch.empty_like(A), torch.empty_like(h0), torch.empty_like(c0)
         _call(_crnn.lstm_backward, A, h0.shape[-1], ctx.reverse, 0, None, dH, dc_last, c0, UT, m,
               M, A, C, TC, dXp, dh0, dc0)
-        dU = _outer_sum(_inputs_to_cell(H, h0, m, ctx.reverse), dXp)
-        return dXp, dh0, dc0, dU, None, None, None
+        dx, dW, db, dU = _projection_gradients(ctx, x, W, dXp,
+                                               _inputs_to_cell(H, h0, m, ctx.reverse))
+        return dx, dW, db, dh0, dc0, dU, None, None, None
 
 
 class _GRU(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, xp, h0, U, b, m, M, reverse, reset_after):
-        h0, U, b = _contiguous(h0, U, b)
-        time, batch, width = xp.shape
-        units = width // 3
-        A = torch.empty_like(xp)
-        Q = xp.new_empty(time, batch, units) if reset_after else None
-        H = xp.new_empty(time, batch, units)
-        _call(_crnn.gru_forward, xp, units, reverse, reset_after, None, xp, h0, U, b, m, M, A, Q,
-              H, *_NO_RAW)
-        ctx.reverse, ctx.reset_after, ctx.has_bias = reverse, reset_after, b is not None
-        ctx.save_for_backward(h0, U, m, M, A, Q, H)
+    def forward(ctx, x, W, x_bias, h0, U, b, m, M, reverse, reset_after):
+        W, x_bias, h0, U, b = _contiguous(W, x_bias, h0, U, b)
+        time, batch, features = x.shape
+        units = U.shape[0]
+        A = x.new_empty(time, batch, 3 * units)
+        Q = x.new_empty(time, batch, units) if reset_after else None
+        H = x.new_empty(time, batch, units)
+        _call(_crnn.gru_forward, x, units, reverse, reset_after, (time, time, time, features),
+              None, h0, U, b, m, M, A, Q, H, x, W, x_bias)
+        ctx.reverse, ctx.reset_after = reverse, reset_after
+        ctx.has_bias, ctx.has_recurrent_bias = x_bias is not None, b is not None
+        ctx.save_for_backward(x, W, h0, U, m, M, A, Q, H)
         return H
 
     @staticmethod
     def backward(ctx, dH):
-        h0, U, m, M, A, Q, H = ctx.saved_tensors
+        x, W, h0, U, m, M, A, Q, H = ctx.saved_tensors
         dH, UT = _contiguous(dH, U.T)
         dXp, dh0 = torch.empty_like(A), torch.empty_like(h0)
         dQ = torch.empty_like(A) if ctx.reset_after else None
         _call(_crnn.gru_backward, A, h0.shape[-1], ctx.reverse, ctx.reset_after, None, dH, h0, UT,
               m, M, A, Q, H, dXp, dQ, dh0)
+        dx, dW, dx_bias = _projection_gradients(ctx, x, W, dXp)
         h_in = _inputs_to_cell(H, h0, m, ctx.reverse)
         units = h0.shape[-1]
         if ctx.reset_after:
             dU = _outer_sum(h_in, dQ)
-            db = dQ.sum(dim=(0, 1)) if ctx.has_bias else None
+            db = dQ.sum(dim=(0, 1)) if ctx.has_recurrent_bias else None
         else:  # [z, r] see h_in; the candidate sees r * h_in
             reset = A[..., units:2 * units]
             dU = torch.cat([_outer_sum(h_in, dXp[..., :2 * units]),
                             _outer_sum(reset * h_in, dXp[..., 2 * units:])], dim=1)
             db = None
-        return dXp, dh0, dU, db, None, None, None, None
+        return dx, dW, dx_bias, dh0, dU, db, None, None, None, None
 
 
 class _SimpleRNN(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, xp, h0, U, m, M, reverse, activation):
-        h0, U = _contiguous(h0, U)
-        H = torch.empty_like(xp)
-        _call(_crnn.rnn_forward, xp, xp.shape[-1], reverse, activation, None, xp, h0, U, m, M, H,
-              *_NO_RAW)
-        ctx.reverse, ctx.activation = reverse, activation
-        ctx.save_for_backward(h0, U, m, M, H)
+    def forward(ctx, x, W, x_bias, h0, U, m, M, reverse, activation):
+        W, x_bias, h0, U = _contiguous(W, x_bias, h0, U)
+        time, batch, features = x.shape
+        units = U.shape[0]
+        H = x.new_empty(time, batch, units)
+        _call(_crnn.rnn_forward, x, units, reverse, activation, (time, time, time, features),
+              None, h0, U, m, M, H, x, W, x_bias)
+        ctx.reverse, ctx.activation, ctx.has_bias = reverse, activation, x_bias is not None
+        ctx.save_for_backward(x, W, h0, U, m, M, H)
         return H
 
     @staticmethod
     def backward(ctx, dH):
-        h0, U, m, M, H = ctx.saved_tensors
+        x, W, h0, U, m, M, H = ctx.saved_tensors
         dH, UT = _contiguous(dH, U.T)
         dXp, dh0 = torch.empty_like(H), torch.empty_like(h0)
         _call(_crnn.rnn_backward, H, h0.shape[-1], ctx.reverse, ctx.activation, None, dH, UT, m,
               M, H, dXp, dh0)
-        return dXp, dh0, _outer_sum(_inputs_to_cell(H, h0, m, ctx.reverse), dXp), None, None, \
-            None, None
+        dx, dW, db, dU = _projection_gradients(ctx, x, W, dXp,
+                                               _inputs_to_cell(H, h0, m, ctx.reverse))
+        return dx, dW, db, dh0, dU, None, None, None, None
