@@ -150,7 +150,7 @@ static void tanh_f64(double *out, const double *in, Py_ssize_t n)
  * it before this module, and the loader gives us the same copy. A second pool of
  * threads would fight torch's spinning workers for the cores. */
 
-typedef void (*RowFunction)(void *job, Py_ssize_t r0, Py_ssize_t r1);
+typedef void (*RowFunction)(void *job, int chunk, Py_ssize_t r0, Py_ssize_t r1);
 
 #define MIN_ROWS_PER_THREAD 8  /* below this a thread costs more than it saves */
 
@@ -169,10 +169,10 @@ static void run_rows(RowFunction function, void *job, Py_ssize_t B, int threads)
         Py_ssize_t t = omp_get_thread_num(), count = omp_get_num_threads();
         Py_ssize_t blocks = B / ROW_ALIGN, r0 = blocks * t / count * ROW_ALIGN;
         Py_ssize_t r1 = t + 1 == count ? B : blocks * (t + 1) / count * ROW_ALIGN;
-        function(job, r0, r1);
+        function(job, (int)t, r0, r1);
     }
 #else
-    function(job, 0, B);
+    function(job, 0, 0, B);
 #endif
 }
 
@@ -181,7 +181,7 @@ static void run_rows(RowFunction function, void *job, Py_ssize_t B, int threads)
 typedef struct {
     int is_double, reverse, threads, option;
     Py_ssize_t B, T, u, gate_slots, cell_slots, state_slots, F;
-    unsigned long long p[16];
+    unsigned long long p[24];
 } Call;
 
 #define HEAD 11 /* the arguments before the pointers */
@@ -191,6 +191,10 @@ typedef struct {
 static int parse(PyObject *args, Call *call, int pointers)
 {
     Py_ssize_t given = PyTuple_Size(args);
+    if (pointers > (int)(sizeof call->p / sizeof call->p[0])) {
+        PyErr_SetString(PyExc_SystemError, "too many pointers for Call.p");
+        return 0;
+    }
     if (given != HEAD + pointers) {
         PyErr_Format(PyExc_TypeError, "expected %d arguments, got %zd", HEAD + pointers, given);
         return 0;
@@ -268,12 +272,15 @@ ENTRY(lstm_forward, 13,
       job.H = POINTER(Real *, 9); job.x = POINTER(const Real *, 10);
       job.W = POINTER(const Real *, 11); job.x_bias = POINTER(const Real *, 12);)
 
-ENTRY(lstm_backward, 12,
+ENTRY(lstm_backward, 17,
       job.dH = POINTER(const Real *, 0); job.dc_last = POINTER(const Real *, 1);
       job.c0 = POINTER(const Real *, 2); job.UT = POINTER(const Real *, 3);
       job.m = POINTER(const Real *, 4); job.M = POINTER(const unsigned char *, 5);
       job.A = POINTER(Real *, 6); job.C = POINTER(Real *, 7); job.TC = POINTER(Real *, 8);
-      job.dXp = POINTER(Real *, 9); job.dh0 = POINTER(Real *, 10); job.dc0 = POINTER(Real *, 11);)
+      job.dh0 = POINTER(Real *, 9); job.dc0 = POINTER(Real *, 10);
+      job.h0 = POINTER(const Real *, 11); job.H = POINTER(Real *, 12);
+      job.x = POINTER(const Real *, 13); job.WT = POINTER(const Real *, 14);
+      job.dx = POINTER(Real *, 15); job.dweights = POINTER(Real *, 16);)
 
 ENTRY(gru_forward, 12,
       job.reset_after = call.option;
@@ -300,11 +307,14 @@ ENTRY(rnn_forward, 9,
       job.x = POINTER(const Real *, 6); job.W = POINTER(const Real *, 7);
       job.x_bias = POINTER(const Real *, 8);)
 
-ENTRY(rnn_backward, 7,
+ENTRY(rnn_backward, 11,
       job.activation = call.option;
       job.dH = POINTER(const Real *, 0); job.UT = POINTER(const Real *, 1);
       job.m = POINTER(const Real *, 2); job.M = POINTER(const unsigned char *, 3);
-      job.H = POINTER(Real *, 4); job.dXp = POINTER(Real *, 5); job.dh0 = POINTER(Real *, 6);)
+      job.H = POINTER(Real *, 4); job.dh0 = POINTER(Real *, 5);
+      job.h0 = POINTER(const Real *, 6); job.x = POINTER(const Real *, 7);
+      job.WT = POINTER(const Real *, 8); job.dx = POINTER(Real *, 9);
+      job.dweights = POINTER(Real *, 10);)
 
 /* glibc gives freed blocks above 128 KiB back to the OS and faults fresh pages in at the
  * next allocation; for a training loop that allocates the same large tensors every step

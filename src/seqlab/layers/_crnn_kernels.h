@@ -19,10 +19,11 @@
 #define EACH(k, n) _Pragma("GCC ivdep") for (Py_ssize_t k = 0; k < (n); k++)
 
 /* C = X + A @ Bm (X may be C itself, or NULL for zero; ldx 0 broadcasts one row of X),
- * A (M, K) with row stride lda, Bm (K, N) with row stride ldb, C (M, N) with stride ldc,
- * on register tiles of mr rows x nv vectors: each Bm vector loaded is used mr times. */
-HOT void F(tile)(int mr, int nv, Py_ssize_t K, const R *A, Py_ssize_t lda, const R *Bm,
-                 Py_ssize_t ldb, const R *X, Py_ssize_t ldx, R *C, Py_ssize_t ldc)
+ * A (M, K) with element (r, k) at A[r lda + k ka], Bm (K, N) with row stride ldb, C (M, N)
+ * with stride ldc, on register tiles of mr rows x nv vectors: each Bm vector loaded is
+ * used mr times. */
+HOT void F(tile)(int mr, int nv, Py_ssize_t K, const R *A, Py_ssize_t lda, Py_ssize_t ka,
+                 const R *Bm, Py_ssize_t ldb, const R *X, Py_ssize_t ldx, R *C, Py_ssize_t ldc)
 {
     V acc[8][4];
 #pragma GCC unroll 8
@@ -37,7 +38,7 @@ HOT void F(tile)(int mr, int nv, Py_ssize_t K, const R *A, Py_ssize_t lda, const
             b[v] = *(const V *)(Bm + k * ldb + v * VL);
 #pragma GCC unroll 8
         for (int r = 0; r < mr; r++) {
-            R a = A[r * lda + k];
+            R a = A[r * lda + k * ka];
 #pragma GCC unroll 4
             for (int v = 0; v < nv; v++)
                 acc[r][v] += a * b[v];
@@ -52,10 +53,10 @@ HOT void F(tile)(int mr, int nv, Py_ssize_t K, const R *A, Py_ssize_t lda, const
 
 /* The whole product on mr x nv tiles, then the leftover rows and columns. */
 HOT void F(tiled)(int mr, int nv, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A,
-                  Py_ssize_t lda, const R *Bm, Py_ssize_t ldb, const R *X, Py_ssize_t ldx,
-                  R *C, Py_ssize_t ldc)
+                  Py_ssize_t lda, Py_ssize_t ka, const R *Bm, Py_ssize_t ldb, const R *X,
+                  Py_ssize_t ldx, R *C, Py_ssize_t ldc)
 {
-#define TILE(rows, vectors) F(tile)(rows, vectors, K, A + i * lda, lda, Bm + j, ldb,        \
+#define TILE(rows, vectors) F(tile)(rows, vectors, K, A + i * lda, lda, ka, Bm + j, ldb,    \
                                     X ? X + i * ldx + j : NULL, ldx, C + i * ldc + j, ldc)
     Py_ssize_t j = 0;
     for (; j + nv * VL <= N; j += nv * VL) {
@@ -77,7 +78,7 @@ HOT void F(tiled)(int mr, int nv, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, cons
         for (Py_ssize_t i = 0; i < M; i++) {
             R sum = X ? X[i * ldx + j] : 0;
             for (Py_ssize_t k = 0; k < K; k++)
-                sum += A[i * lda + k] * Bm[k * ldb + j];
+                sum += A[i * lda + k * ka] * Bm[k * ldb + j];
             C[i * ldc + j] = sum;
         }
 }
@@ -91,9 +92,16 @@ static void F(gemm)(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A, Py_ssi
                     Py_ssize_t ldc)
 {
     if (K >= WIDE_K)
-        F(tiled)(8, 2, M, N, K, A, lda, Bm, ldb, X, ldx, C, ldc);
+        F(tiled)(8, 2, M, N, K, A, lda, 1, Bm, ldb, X, ldx, C, ldc);
     else
-        F(tiled)(4, 4, M, N, K, A, lda, Bm, ldb, X, ldx, C, ldc);
+        F(tiled)(4, 4, M, N, K, A, lda, 1, Bm, ldb, X, ldx, C, ldc);
+}
+
+/* C += A^T @ Bm for A (K, M) with row stride lda: the weight gradients' products. */
+static void F(gemm_tn)(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A, Py_ssize_t lda,
+                       const R *Bm, Py_ssize_t ldb, R *C, Py_ssize_t ldc)
+{
+    F(tiled)(4, 4, M, N, K, A, 1, lda, Bm, ldb, C, ldc, C, ldc);
 }
 
 typedef struct {
@@ -102,6 +110,8 @@ typedef struct {
     int reverse, activation, reset_after;
     const R *xp, *h0, *c0, *U, *UT, *bias, *m, *dH, *dc_last;
     const R *x, *W, *x_bias;  /* without xp: the raw inputs (T, B, F) and their weights */
+    const R *WT;              /* backward: W^T (G u, F), for dx */
+    R *dx, *dweights;         /* backward: dx (T, B, F) and per-chunk sums (see below) */
     Py_ssize_t F;
     const unsigned char *M;
     R *A, *C, *TC, *H, *Q, *dXp, *dQ, *dh0, *dc0;
@@ -167,11 +177,33 @@ HOT Py_ssize_t F(previous)(const F(Job) *j, Py_ssize_t s) { return s ? F(positio
 /* The backward loops run after a forward pass that kept every step (slots = T), so
  * they index position p directly. */
 
+/* One step of the LSTM and SimpleRNN backward, whose input and recurrent matmuls see the
+ * same dz (n rows of width G): dx_p = dz @ W^T, and into this chunk's sums (F + u + 1, G),
+ * dW += x_p^T dz, dU += h_in^T dz, db += sum dz. Summing the chunks' blocks afterwards
+ * (in a fixed order) gives the weight gradients without storing dz for every step. */
+static void F(input_and_weight_gradients)(F(Job) *j, int chunk, Py_ssize_t r0, Py_ssize_t n,
+                                          Py_ssize_t p, Py_ssize_t G, const R *dz,
+                                          const R *h_in, Py_ssize_t ldh)
+{
+    Py_ssize_t Fw = j->F, u = j->u;
+    const R *x_rows = j->x + (p * j->B + r0) * Fw;
+    R *sums = j->dweights + chunk * (Fw + u + 1) * G;
+    if (j->dx)
+        F(gemm)(n, Fw, G, dz, G, j->WT, Fw, NULL, 0, j->dx + (p * j->B + r0) * Fw, Fw);
+    F(gemm_tn)(Fw, G, n, x_rows, Fw, dz, G, sums, G);
+    F(gemm_tn)(u, G, n, h_in, ldh, dz, G, sums + Fw * G, G);
+    R *db = sums + (Fw + u) * G;
+    for (Py_ssize_t i = 0; i < n; i++)
+        EACH(k, G)
+            db[k] += dz[i * G + k];
+}
+
 /* ---- LSTM: gates i, f, g, o; A keeps their activations, C the cell, TC tanh(C). ---- */
 
-static void F(lstm_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
+static void F(lstm_forward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
 {
     F(Job) *j = arg;
+    (void)chunk;
     Py_ssize_t T = j->T, u = j->u, G = 4 * u, n = r1 - r0;
     R *scratch = j->m ? malloc(sizeof(R) * n * u) : NULL;
     if (j->m && !scratch) { j->failed = 1; return; }
@@ -210,19 +242,22 @@ static void F(lstm_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
 
 /* dc += dh o tanh'(c); dz = [dc g s'(i), dc c_prev s'(f), dc i tanh'(g), dh tanh(c) s'(o)];
  * dh_prev = (dz @ U^T) * m; dc_prev = dc f. */
-static void F(lstm_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
+static void F(lstm_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
 {
     F(Job) *j = arg;
     Py_ssize_t T = j->T, u = j->u, G = 4 * u, n = r1 - r0;
     R *dh = calloc(n * u, sizeof(R)), *dc = calloc(n * u, sizeof(R));
-    R *product = malloc(sizeof(R) * n * u);
-    if (!dh || !dc || !product) { j->failed = 1; free(dh); free(dc); free(product); return; }
+    R *product = malloc(sizeof(R) * n * u), *dz_rows = malloc(sizeof(R) * n * G);
+    R *scratch = malloc(sizeof(R) * n * u);
+    if (!dh || !dc || !product || !dz_rows || !scratch) {
+        j->failed = 1; free(dh); free(dc); free(product); free(dz_rows); free(scratch); return;
+    }
     if (j->dc_last)
         memcpy(dc, j->dc_last + r0 * u, sizeof(R) * n * u);
     for (Py_ssize_t s = T - 1; s >= 0; s--) {
-        Py_ssize_t p = F(position)(j, s), ldc;
-        const R *c_prev = F(at)(j, j->C, j->cell_slots, j->c0, u, r0, F(previous)(j, s), &ldc);
-        R *dz_rows = j->dXp + (p * j->B + r0) * G;
+        Py_ssize_t p = F(position)(j, s), pp = F(previous)(j, s), ldc, ldh, lda;
+        const R *c_prev = F(at)(j, j->C, j->cell_slots, j->c0, u, r0, pp, &ldc);
+        const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, pp, &ldh);
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_ssize_t at = p * j->B + r0 + i;
             R *dhi = dh + i * u, *dci = dc + i * u, *dz = dz_rows + i * G;
@@ -244,6 +279,8 @@ static void F(lstm_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
                 dci[k] = dct * fg;
             }
         }
+        const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
+        F(input_and_weight_gradients)(j, chunk, r0, n, p, G, dz_rows, h_in, lda);
         F(gemm)(n, u, G, dz_rows, G, j->UT, u, NULL, 0, product, u);
         for (Py_ssize_t i = 0; i < n; i++)
             if (F(real)(j, r0 + i, p))
@@ -253,7 +290,7 @@ static void F(lstm_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
     }
     memcpy(j->dh0 + r0 * u, dh, sizeof(R) * n * u);
     memcpy(j->dc0 + r0 * u, dc, sizeof(R) * n * u);
-    free(dh); free(dc); free(product);
+    free(dh); free(dc); free(product); free(dz_rows); free(scratch);
 }
 
 /* ---- GRU: gates z, r, h; A keeps z, r and the candidate n. ----
@@ -261,9 +298,10 @@ static void F(lstm_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
  * reset before: q = h_in @ U[:, :2u], n = tanh(xp_h + (r h_in) @ U[:, 2u:]).
  * Both: z, r = s(xp + q), h = z h_prev + (1 - z) n. */
 
-static void F(gru_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
+static void F(gru_forward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
 {
     F(Job) *j = arg;
+    (void)chunk;
     Py_ssize_t T = j->T, u = j->u, G = 3 * u, n = r1 - r0;
     R *scratch = malloc(sizeof(R) * n * u), *q = malloc(sizeof(R) * n * G);
     R *rh = malloc(sizeof(R) * n * u), *x_scratch = j->xp ? NULL : malloc(sizeof(R) * n * G);
@@ -319,9 +357,10 @@ static void F(gru_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
  * dr = dn q_h s'(r), dQ = [dz, dr, dn r], dh_prev = dh z + (dQ @ U^T) m. Reset before:
  * d(r h_in) = dn @ U_h^T, dr = d(r h_in) h_in s'(r),
  * dh_prev = dh z + (d(r h_in) r + [dz, dr] @ U_zr^T) m. */
-static void F(gru_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
+static void F(gru_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
 {
     F(Job) *j = arg;
+    (void)chunk;
     Py_ssize_t T = j->T, u = j->u, G = 3 * u, n = r1 - r0;
     R *dh = calloc(n * u, sizeof(R)), *product = malloc(sizeof(R) * n * u);
     R *d_rh = malloc(sizeof(R) * n * u), *scratch = malloc(sizeof(R) * n * u);
@@ -396,9 +435,10 @@ static void F(gru_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
 
 /* ---- SimpleRNN: h = a(xp + h_in @ U), a = tanh (0), relu (1) or sigmoid (2). ---- */
 
-static void F(rnn_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
+static void F(rnn_forward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
 {
     F(Job) *j = arg;
+    (void)chunk;
     Py_ssize_t T = j->T, u = j->u, n = r1 - r0;
     R *scratch = j->m ? malloc(sizeof(R) * n * u) : NULL;
     if (j->m && !scratch) { j->failed = 1; return; }
@@ -428,15 +468,18 @@ static void F(rnn_forward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
 
 /* dz = dh a'(h) (a' written with the output: 1 - h^2, [h > 0], h (1 - h));
  * dh_prev = (dz @ U^T) * m. */
-static void F(rnn_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
+static void F(rnn_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
 {
     F(Job) *j = arg;
     Py_ssize_t T = j->T, u = j->u, n = r1 - r0;
     R *dh = calloc(n * u, sizeof(R)), *product = malloc(sizeof(R) * n * u);
-    if (!dh || !product) { j->failed = 1; free(dh); free(product); return; }
+    R *dz_rows = malloc(sizeof(R) * n * u), *scratch = malloc(sizeof(R) * n * u);
+    if (!dh || !product || !dz_rows || !scratch) {
+        j->failed = 1; free(dh); free(product); free(dz_rows); free(scratch); return;
+    }
     for (Py_ssize_t s = T - 1; s >= 0; s--) {
-        Py_ssize_t p = F(position)(j, s);
-        R *dz_rows = j->dXp + (p * j->B + r0) * u;
+        Py_ssize_t p = F(position)(j, s), ldh, lda;
+        const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_ssize_t at = p * j->B + r0 + i;
             R *dhi = dh + i * u, *dz = dz_rows + i * u;
@@ -453,6 +496,8 @@ static void F(rnn_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
             else
                 EACH(k, u) dz[k] = dhi[k] * h[k] * (1 - h[k]);
         }
+        const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
+        F(input_and_weight_gradients)(j, chunk, r0, n, p, u, dz_rows, h_in, lda);
         F(gemm)(n, u, u, dz_rows, u, j->UT, u, NULL, 0, product, u);
         for (Py_ssize_t i = 0; i < n; i++)
             if (F(real)(j, r0 + i, p))
@@ -461,7 +506,7 @@ static void F(rnn_backward)(void *arg, Py_ssize_t r0, Py_ssize_t r1)
                                          : product[i * u + k];
     }
     memcpy(j->dh0 + r0 * u, dh, sizeof(R) * n * u);
-    free(dh); free(product);
+    free(dh); free(product); free(dz_rows); free(scratch);
 }
 
 #undef F

@@ -152,13 +152,13 @@ def _pointer(tensor):
     return 0 if tensor is None else tensor.data_ptr()
 
 
-def _call(kernel, like, units, reverse, option, slots, *tensors):
+def _call(kernel, like, units, reverse, option, slots, *tensors, threads=None):
     """Runs a C loop on `tensors` (contiguous, of `like`'s dtype, or None). `slots` are
     the time slots kept of the gate, cell and state buffers and the raw inputs' width
     (inference), or None: every step kept, inputs projected beforehand."""
     time, batch = like.shape[:2]
     kernel(like.dtype == torch.float64, batch, time, units, bool(reverse),
-           torch.get_num_threads(), int(option), *(slots or (time, time, time, 0)),
+           threads or torch.get_num_threads(), int(option), *(slots or (time, time, time, 0)),
            *map(_pointer, tensors))
 
 
@@ -179,17 +179,26 @@ def _outer_sum(a, b):
     return a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])
 
 
-def _projection_gradients(ctx, x, W, dXp, fused_with=None):
-    """``dx = dXp @ W^T``, ``dW = sum x^T dXp`` and the input bias's ``sum dXp``. With
-    ``fused_with = h_in`` (LSTM, SimpleRNN: the recurrent matmul sees the same ``dz``),
-    ``[dW; dU]`` come from one product over ``[x | h_in]``, returned as a fourth value."""
+def _projection_gradients(ctx, x, W, dXp):
+    """GRU: ``dx = dXp @ W^T``, ``dW = sum x^T dXp`` and the input bias's ``sum dXp``."""
     dx = (dXp.view(-1, dXp.shape[-1]) @ W.T).view_as(x) if ctx.needs_input_grad[0] else None
     db = dXp.sum(dim=(0, 1)) if ctx.has_bias else None
-    if fused_with is None:
-        return dx, _outer_sum(x, dXp), db
-    both = _outer_sum(torch.cat([x, fused_with], dim=2), dXp)
-    features = x.shape[-1]
-    return dx, both[:features], db, both[features:]
+    return dx, _outer_sum(x, dXp), db
+
+
+def _fused_gradients(ctx, kernel, option, x, W, U, *head):
+    """LSTM and SimpleRNN: the C backward loop (`kernel` on ``head`` + the tensors below)
+    also computes ``dx`` and, per thread chunk, ``[dW; dU; db]`` (their input and
+    recurrent matmuls see the same ``dz``), so ``dz`` is never stored; the chunks' sums
+    are added here in a fixed order. Returns ``(dx, dW, db, dU)``."""
+    threads = torch.get_num_threads()
+    features, units, width = x.shape[-1], U.shape[0], U.shape[1]
+    sums = x.new_zeros(threads, features + units + 1, width)
+    dx = torch.empty_like(x) if ctx.needs_input_grad[0] else None
+    _call(kernel, x, units, ctx.reverse, option, (x.shape[0],) * 3 + (features,), *head, x,
+          W.T.contiguous(), dx, sums, threads=threads)
+    total = sums.sum(dim=0)
+    return dx, total[:features], total[-1] if ctx.has_bias else None, total[features:-1]
 
 
 class _LSTM(torch.autograd.Function):
@@ -210,11 +219,9 @@ class _LSTM(torch.autograd.Function):
     def backward(ctx, dH, dc_last):
         x, W, h0, c0, U, m, M, A, C, TC, H = ctx.saved_tensors
         dH, dc_last, UT = _contiguous(dH, dc_last, U.T)
-        dXp, dh0, dc0 = torch.empty_like(A), torch.empty_like(h0), torch.empty_like(c0)
-        _call(_crnn.lstm_backward, A, h0.shape[-1], ctx.reverse, 0, None, dH, dc_last, c0, UT, m,
-              M, A, C, TC, dXp, dh0, dc0)
-        dx, dW, db, dU = _projection_gradients(ctx, x, W, dXp,
-                                               _inputs_to_cell(H, h0, m, ctx.reverse))
+        dh0, dc0 = torch.empty_like(h0), torch.empty_like(c0)
+        dx, dW, db, dU = _fused_gradients(ctx, _crnn.lstm_backward, 0, x, W, U, dH, dc_last, c0,
+                                          UT, m, M, A, C, TC, dh0, dc0, h0, H)
         return dx, dW, db, dh0, dc0, dU, None, None, None
 
 
@@ -273,9 +280,7 @@ class _SimpleRNN(torch.autograd.Function):
     def backward(ctx, dH):
         x, W, h0, U, m, M, H = ctx.saved_tensors
         dH, UT = _contiguous(dH, U.T)
-        dXp, dh0 = torch.empty_like(H), torch.empty_like(h0)
-        _call(_crnn.rnn_backward, H, h0.shape[-1], ctx.reverse, ctx.activation, None, dH, UT, m,
-              M, H, dXp, dh0)
-        dx, dW, db, dU = _projection_gradients(ctx, x, W, dXp,
-                                               _inputs_to_cell(H, h0, m, ctx.reverse))
+        dh0 = torch.empty_like(h0)
+        dx, dW, db, dU = _fused_gradients(ctx, _crnn.rnn_backward, ctx.activation, x, W, U, dH,
+                                          UT, m, M, H, dh0, h0)
         return dx, dW, db, dh0, dU, None, None, None, None
