@@ -116,6 +116,18 @@ def test_float32_matches_the_reference_loop(monkeypatch, name):
 @pytest.mark.parametrize("mask_kind, go_backwards, dropout",
                          [("none", False, 0.0), ("gaps", True, 0.4), ("left", False, 0.4)])
 def test_float64_gradcheck(monkeypatch, name, mask_kind, go_backwards, dropout):
+    check_gradients(monkeypatch, name, mask_kind, go_backwards, dropout)
+
+
+@pytest.mark.parametrize("name", ["lstm", "lstm_nobias", "simple_rnn", "simple_rnn_relu"])
+def test_float64_gradcheck_with_stored_dz(monkeypatch, name):
+    """Layers too large for the in-loop weight sums store dz and take products after the
+    loop: the same gradients (forced here on a small layer)."""
+    monkeypatch.setattr(compiled, "FUSED_SUMS_LIMIT", 0)
+    check_gradients(monkeypatch, name, "gaps", True, 0.4)
+
+
+def check_gradients(monkeypatch, name, mask_kind, go_backwards, dropout):
     cls, options = CELLS[name]
     batch, time, features, units = 17, 4, 3, 9  # 2 threads; a full tile and remainders
     generator = torch.Generator().manual_seed(2)

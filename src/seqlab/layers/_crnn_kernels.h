@@ -180,7 +180,9 @@ HOT Py_ssize_t F(previous)(const F(Job) *j, Py_ssize_t s) { return s ? F(positio
 /* One step of the LSTM and SimpleRNN backward, whose input and recurrent matmuls see the
  * same dz (n rows of width G): dx_p = dz @ W^T, and into this chunk's sums (F + u + 1, G),
  * dW += x_p^T dz, dU += h_in^T dz, db += sum dz. Summing the chunks' blocks afterwards
- * (in a fixed order) gives the weight gradients without storing dz for every step. */
+ * (in a fixed order) gives the weight gradients without storing dz for every step. Used
+ * when the sums are small enough to stay in cache (dweights given); else the loop stores
+ * every step's dz in dXp and compiled.py takes the products after the loop. */
 static void F(input_and_weight_gradients)(F(Job) *j, int chunk, Py_ssize_t r0, Py_ssize_t n,
                                           Py_ssize_t p, Py_ssize_t G, const R *dz,
                                           const R *h_in, Py_ssize_t ldh)
@@ -247,10 +249,10 @@ static void F(lstm_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
     F(Job) *j = arg;
     Py_ssize_t T = j->T, u = j->u, G = 4 * u, n = r1 - r0;
     R *dh = calloc(n * u, sizeof(R)), *dc = calloc(n * u, sizeof(R));
-    R *product = malloc(sizeof(R) * n * u), *dz_rows = malloc(sizeof(R) * n * G);
-    R *scratch = malloc(sizeof(R) * n * u);
-    if (!dh || !dc || !product || !dz_rows || !scratch) {
-        j->failed = 1; free(dh); free(dc); free(product); free(dz_rows); free(scratch); return;
+    R *product = malloc(sizeof(R) * n * u), *scratch = malloc(sizeof(R) * n * u);
+    R *dz_step = j->dweights ? malloc(sizeof(R) * n * G) : NULL;
+    if (!dh || !dc || !product || !scratch || (j->dweights && !dz_step)) {
+        j->failed = 1; free(dh); free(dc); free(product); free(dz_step); free(scratch); return;
     }
     if (j->dc_last)
         memcpy(dc, j->dc_last + r0 * u, sizeof(R) * n * u);
@@ -258,6 +260,7 @@ static void F(lstm_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
         Py_ssize_t p = F(position)(j, s), pp = F(previous)(j, s), ldc, ldh, lda;
         const R *c_prev = F(at)(j, j->C, j->cell_slots, j->c0, u, r0, pp, &ldc);
         const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, pp, &ldh);
+        R *dz_rows = dz_step ? dz_step : j->dXp + (p * j->B + r0) * G;
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_ssize_t at = p * j->B + r0 + i;
             R *dhi = dh + i * u, *dci = dc + i * u, *dz = dz_rows + i * G;
@@ -279,8 +282,10 @@ static void F(lstm_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
                 dci[k] = dct * fg;
             }
         }
-        const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
-        F(input_and_weight_gradients)(j, chunk, r0, n, p, G, dz_rows, h_in, lda);
+        if (dz_step) {
+            const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
+            F(input_and_weight_gradients)(j, chunk, r0, n, p, G, dz_rows, h_in, lda);
+        }
         F(gemm)(n, u, G, dz_rows, G, j->UT, u, NULL, 0, product, u);
         for (Py_ssize_t i = 0; i < n; i++)
             if (F(real)(j, r0 + i, p))
@@ -290,7 +295,7 @@ static void F(lstm_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
     }
     memcpy(j->dh0 + r0 * u, dh, sizeof(R) * n * u);
     memcpy(j->dc0 + r0 * u, dc, sizeof(R) * n * u);
-    free(dh); free(dc); free(product); free(dz_rows); free(scratch);
+    free(dh); free(dc); free(product); free(dz_step); free(scratch);
 }
 
 /* ---- GRU: gates z, r, h; A keeps z, r and the candidate n. ----
@@ -473,13 +478,15 @@ static void F(rnn_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
     F(Job) *j = arg;
     Py_ssize_t T = j->T, u = j->u, n = r1 - r0;
     R *dh = calloc(n * u, sizeof(R)), *product = malloc(sizeof(R) * n * u);
-    R *dz_rows = malloc(sizeof(R) * n * u), *scratch = malloc(sizeof(R) * n * u);
-    if (!dh || !product || !dz_rows || !scratch) {
-        j->failed = 1; free(dh); free(product); free(dz_rows); free(scratch); return;
+    R *scratch = malloc(sizeof(R) * n * u);
+    R *dz_step = j->dweights ? malloc(sizeof(R) * n * u) : NULL;
+    if (!dh || !product || !scratch || (j->dweights && !dz_step)) {
+        j->failed = 1; free(dh); free(product); free(dz_step); free(scratch); return;
     }
     for (Py_ssize_t s = T - 1; s >= 0; s--) {
         Py_ssize_t p = F(position)(j, s), ldh, lda;
         const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
+        R *dz_rows = dz_step ? dz_step : j->dXp + (p * j->B + r0) * u;
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_ssize_t at = p * j->B + r0 + i;
             R *dhi = dh + i * u, *dz = dz_rows + i * u;
@@ -496,8 +503,10 @@ static void F(rnn_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
             else
                 EACH(k, u) dz[k] = dhi[k] * h[k] * (1 - h[k]);
         }
-        const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
-        F(input_and_weight_gradients)(j, chunk, r0, n, p, u, dz_rows, h_in, lda);
+        if (dz_step) {
+            const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
+            F(input_and_weight_gradients)(j, chunk, r0, n, p, u, dz_rows, h_in, lda);
+        }
         F(gemm)(n, u, u, dz_rows, u, j->UT, u, NULL, 0, product, u);
         for (Py_ssize_t i = 0; i < n; i++)
             if (F(real)(j, r0 + i, p))
@@ -506,7 +515,7 @@ static void F(rnn_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
                                          : product[i * u + k];
     }
     memcpy(j->dh0 + r0 * u, dh, sizeof(R) * n * u);
-    free(dh); free(product); free(dz_rows); free(scratch);
+    free(dh); free(product); free(dz_step); free(scratch);
 }
 
 #undef F

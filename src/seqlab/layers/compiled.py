@@ -179,26 +179,38 @@ def _outer_sum(a, b):
     return a.reshape(-1, a.shape[-1]).T @ b.reshape(-1, b.shape[-1])
 
 
+FUSED_SUMS_LIMIT = 65536  # floats of [dW; dU; db] per thread that stay in cache (256 KiB)
+
+
 def _projection_gradients(ctx, x, W, dXp):
-    """GRU: ``dx = dXp @ W^T``, ``dW = sum x^T dXp`` and the input bias's ``sum dXp``."""
+    """``dx = dXp @ W^T``, ``dW = sum x^T dXp`` and the input bias's ``sum dXp``, as
+    products after the loop."""
     dx = (dXp.view(-1, dXp.shape[-1]) @ W.T).view_as(x) if ctx.needs_input_grad[0] else None
     db = dXp.sum(dim=(0, 1)) if ctx.has_bias else None
     return dx, _outer_sum(x, dXp), db
 
 
-def _fused_gradients(ctx, kernel, option, x, W, U, *head):
-    """LSTM and SimpleRNN: the C backward loop (`kernel` on ``head`` + the tensors below)
-    also computes ``dx`` and, per thread chunk, ``[dW; dU; db]`` (their input and
-    recurrent matmuls see the same ``dz``), so ``dz`` is never stored; the chunks' sums
-    are added here in a fixed order. Returns ``(dx, dW, db, dU)``."""
+def _fused_gradients(ctx, kernel, option, head, x, W, U, H, h0, m):
+    """LSTM and SimpleRNN, whose input and recurrent matmuls see the same ``dz``: the C
+    backward loop (`kernel` on ``head`` + the tensors below) also computes ``dx`` and,
+    when ``[dW; dU; db]`` is small enough to stay in cache, adds each step into one block
+    per thread chunk, summed here in a fixed order, so that ``dz`` is never stored. For
+    larger layers (LSTM(256): ~6x too big) it stores ``dz`` and the gradients are products
+    after the loop, as for GRU. Returns ``(dx, dW, db, dU)``."""
     threads = torch.get_num_threads()
-    features, units, width = x.shape[-1], U.shape[0], U.shape[1]
-    sums = x.new_zeros(threads, features + units + 1, width)
-    dx = torch.empty_like(x) if ctx.needs_input_grad[0] else None
-    _call(kernel, x, units, ctx.reverse, option, (x.shape[0],) * 3 + (features,), *head, x,
-          W.T.contiguous(), dx, sums, threads=threads)
-    total = sums.sum(dim=0)
-    return dx, total[:features], total[-1] if ctx.has_bias else None, total[features:-1]
+    time, batch, features = x.shape
+    units, width = U.shape
+    in_loop = (features + units + 1) * width <= FUSED_SUMS_LIMIT
+    sums = x.new_zeros(threads, features + units + 1, width) if in_loop else None
+    dz = None if in_loop else x.new_empty(time, batch, width)
+    dx = torch.empty_like(x) if ctx.needs_input_grad[0] and in_loop else None
+    _call(kernel, x, units, ctx.reverse, option, (time, time, time, features), *head, x,
+          W.T.contiguous(), dx, sums, dz, threads=threads)
+    if in_loop:
+        total = sums.sum(dim=0)
+        return dx, total[:features], total[-1] if ctx.has_bias else None, total[features:-1]
+    dx, dW, db = _projection_gradients(ctx, x, W, dz)
+    return dx, dW, db, _outer_sum(_inputs_to_cell(H, h0, m, ctx.reverse), dz)
 
 
 class _LSTM(torch.autograd.Function):
@@ -220,8 +232,8 @@ class _LSTM(torch.autograd.Function):
         x, W, h0, c0, U, m, M, A, C, TC, H = ctx.saved_tensors
         dH, dc_last, UT = _contiguous(dH, dc_last, U.T)
         dh0, dc0 = torch.empty_like(h0), torch.empty_like(c0)
-        dx, dW, db, dU = _fused_gradients(ctx, _crnn.lstm_backward, 0, x, W, U, dH, dc_last, c0,
-                                          UT, m, M, A, C, TC, dh0, dc0, h0, H)
+        head = (dH, dc_last, c0, UT, m, M, A, C, TC, dh0, dc0, h0, H)
+        dx, dW, db, dU = _fused_gradients(ctx, _crnn.lstm_backward, 0, head, x, W, U, H, h0, m)
         return dx, dW, db, dh0, dc0, dU, None, None, None
 
 
@@ -281,6 +293,7 @@ class _SimpleRNN(torch.autograd.Function):
         x, W, h0, U, m, M, H = ctx.saved_tensors
         dH, UT = _contiguous(dH, U.T)
         dh0 = torch.empty_like(h0)
-        dx, dW, db, dU = _fused_gradients(ctx, _crnn.rnn_backward, ctx.activation, x, W, U, dH,
-                                          UT, m, M, H, dh0, h0)
+        head = (dH, UT, m, M, H, dh0, h0)
+        dx, dW, db, dU = _fused_gradients(ctx, _crnn.rnn_backward, ctx.activation, head, x, W,
+                                          U, H, h0, m)
         return dx, dW, db, dh0, dU, None, None, None, None
