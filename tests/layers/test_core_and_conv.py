@@ -93,6 +93,23 @@ def test_embedding_floats_and_frozen_weights():
         Embedding(0, 3)
 
 
+def test_embedding_gradient_sums_the_rows_of_repeated_indices():
+    """The CPU lookup's own backward (one index_add_) against torch's embedding, on
+    repeated indices and 1-, 2- and 3-D index tensors; gradcheck in float64."""
+    layer = Embedding(7, 3, dtype="float64")
+    for shape in [(5,), (4, 6), (2, 3, 4)]:
+        indices = torch.randint(0, 7, shape)
+        layer.zero_grad()
+        weights = torch.randn(*shape, 3, dtype=torch.float64)
+        (layer(indices) * weights).sum().backward()
+        reference = layer.embeddings.detach().clone().requires_grad_(True)
+        (torch.nn.functional.embedding(indices, reference) * weights).sum().backward()
+        torch.testing.assert_close(layer.embeddings.grad, reference.grad, rtol=0, atol=0)
+    assert torch.autograd.gradcheck(
+        lambda table: torch.func.functional_call(layer, {"embeddings": table}, (indices,)),
+        (layer.embeddings.detach().clone().requires_grad_(True),))
+
+
 # ------------------------------------------------------------------------ core layers
 
 def test_dense_any_rank_and_activation():
