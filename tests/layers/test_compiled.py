@@ -171,10 +171,10 @@ def kernel_case(kind, batch=50, time=7, features=6, units=24):
     if kind == "lstm":
         return lambda: compiled._LSTM.apply(x, W, x_bias, h0, c0, U, m, M, True), (h0, c0)
     if kind == "simple_rnn":
-        return lambda: (compiled._SimpleRNN.apply(x, W, x_bias, h0, U, m, M, True, 0),), (h0,)
+        return lambda: compiled._SimpleRNN.apply(x, W, x_bias, h0, U, m, M, True, 0), (h0,)
     after = kind == "gru"
-    return (lambda: (compiled._GRU.apply(x, W, x_bias, h0, U, b if after else None, m, M, True,
-                                         after),), (h0,))
+    return (lambda: compiled._GRU.apply(x, W, x_bias, h0, U, b if after else None, m, M, True,
+                                        after), (h0,))
 
 
 @pytest.mark.parametrize("kind", ["lstm", "gru", "gru_reset_before", "simple_rnn"])

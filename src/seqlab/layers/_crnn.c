@@ -272,7 +272,7 @@ ENTRY(lstm_forward, 13,
       job.H = POINTER(Real *, 9); job.x = POINTER(const Real *, 10);
       job.W = POINTER(const Real *, 11); job.x_bias = POINTER(const Real *, 12);)
 
-ENTRY(lstm_backward, 18,
+ENTRY(lstm_backward, 19,
       job.dH = POINTER(const Real *, 0); job.dc_last = POINTER(const Real *, 1);
       job.c0 = POINTER(const Real *, 2); job.UT = POINTER(const Real *, 3);
       job.m = POINTER(const Real *, 4); job.M = POINTER(const unsigned char *, 5);
@@ -281,7 +281,7 @@ ENTRY(lstm_backward, 18,
       job.h0 = POINTER(const Real *, 11); job.H = POINTER(Real *, 12);
       job.x = POINTER(const Real *, 13); job.WT = POINTER(const Real *, 14);
       job.dx = POINTER(Real *, 15); job.dweights = POINTER(Real *, 16);
-      job.dXp = POINTER(Real *, 17);)
+      job.dXp = POINTER(Real *, 17); job.dh_last = POINTER(const Real *, 18);)
 
 ENTRY(gru_forward, 12,
       job.reset_after = call.option;
@@ -292,13 +292,14 @@ ENTRY(gru_forward, 12,
       job.x = POINTER(const Real *, 9); job.W = POINTER(const Real *, 10);
       job.x_bias = POINTER(const Real *, 11);)
 
-ENTRY(gru_backward, 11,
+ENTRY(gru_backward, 12,
       job.reset_after = call.option;
       job.dH = POINTER(const Real *, 0); job.h0 = POINTER(const Real *, 1);
       job.UT = POINTER(const Real *, 2); job.m = POINTER(const Real *, 3);
       job.M = POINTER(const unsigned char *, 4); job.A = POINTER(Real *, 5);
       job.Q = POINTER(Real *, 6); job.H = POINTER(Real *, 7); job.dXp = POINTER(Real *, 8);
-      job.dQ = POINTER(Real *, 9); job.dh0 = POINTER(Real *, 10);)
+      job.dQ = POINTER(Real *, 9); job.dh0 = POINTER(Real *, 10);
+      job.dh_last = POINTER(const Real *, 11);)
 
 ENTRY(rnn_forward, 9,
       job.activation = call.option;
@@ -308,14 +309,15 @@ ENTRY(rnn_forward, 9,
       job.x = POINTER(const Real *, 6); job.W = POINTER(const Real *, 7);
       job.x_bias = POINTER(const Real *, 8);)
 
-ENTRY(rnn_backward, 12,
+ENTRY(rnn_backward, 13,
       job.activation = call.option;
       job.dH = POINTER(const Real *, 0); job.UT = POINTER(const Real *, 1);
       job.m = POINTER(const Real *, 2); job.M = POINTER(const unsigned char *, 3);
       job.H = POINTER(Real *, 4); job.dh0 = POINTER(Real *, 5);
       job.h0 = POINTER(const Real *, 6); job.x = POINTER(const Real *, 7);
       job.WT = POINTER(const Real *, 8); job.dx = POINTER(Real *, 9);
-      job.dweights = POINTER(Real *, 10); job.dXp = POINTER(Real *, 11);)
+      job.dweights = POINTER(Real *, 10); job.dXp = POINTER(Real *, 11);
+      job.dh_last = POINTER(const Real *, 12);)
 
 /* glibc gives freed blocks above 128 KiB back to the OS and faults fresh pages in at the
  * next allocation; for a training loop that allocates the same large tensors every step

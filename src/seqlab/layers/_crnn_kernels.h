@@ -108,7 +108,7 @@ typedef struct {
     Py_ssize_t B, T, u;
     Py_ssize_t gate_slots, cell_slots, state_slots;  /* time slots kept (see slot) */
     int reverse, activation, reset_after;
-    const R *xp, *h0, *c0, *U, *UT, *bias, *m, *dH, *dc_last;
+    const R *xp, *h0, *c0, *U, *UT, *bias, *m, *dH, *dh_last, *dc_last;
     const R *x, *W, *x_bias;  /* without xp: the raw inputs (T, B, F) and their weights */
     const R *WT;              /* backward: W^T (G u, F), for dx */
     R *dx, *dweights;         /* backward: dx (T, B, F) and per-chunk sums (see below) */
@@ -175,7 +175,14 @@ static const R *F(projected)(const F(Job) *j, Py_ssize_t r0, Py_ssize_t n, Py_ss
 HOT Py_ssize_t F(previous)(const F(Job) *j, Py_ssize_t s) { return s ? F(position)(j, s - 1) : -1; }
 
 /* The backward loops run after a forward pass that kept every step (slots = T), so
- * they index position p directly. */
+ * they index position p directly. dH (the gradient of every step's h) may be absent
+ * when only the final state was used: then dh starts from dh_last and nothing is added. */
+
+HOT void F(start_from)(R *d, const R *d_last, Py_ssize_t r0, Py_ssize_t n, Py_ssize_t u)
+{
+    if (d_last)
+        memcpy(d, d_last + r0 * u, sizeof(R) * n * u);
+}
 
 /* One step of the LSTM and SimpleRNN backward, whose input and recurrent matmuls see the
  * same dz (n rows of width G): dx_p = dz @ W^T, and into this chunk's sums (F + u + 1, G),
@@ -254,8 +261,8 @@ static void F(lstm_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
     if (!dh || !dc || !product || !scratch || (j->dweights && !dz_step)) {
         j->failed = 1; free(dh); free(dc); free(product); free(dz_step); free(scratch); return;
     }
-    if (j->dc_last)
-        memcpy(dc, j->dc_last + r0 * u, sizeof(R) * n * u);
+    F(start_from)(dh, j->dh_last, r0, n, u);
+    F(start_from)(dc, j->dc_last, r0, n, u);
     for (Py_ssize_t s = T - 1; s >= 0; s--) {
         Py_ssize_t p = F(position)(j, s), pp = F(previous)(j, s), ldc, ldh, lda;
         const R *c_prev = F(at)(j, j->C, j->cell_slots, j->c0, u, r0, pp, &ldc);
@@ -264,9 +271,11 @@ static void F(lstm_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_ssize_t at = p * j->B + r0 + i;
             R *dhi = dh + i * u, *dci = dc + i * u, *dz = dz_rows + i * G;
-            const R *dH = j->dH + at * u;
-            EACH(k, u)
-                dhi[k] += dH[k];
+            if (j->dH) {
+                const R *dH = j->dH + at * u;
+                EACH(k, u)
+                    dhi[k] += dH[k];
+            }
             if (!F(real)(j, r0 + i, p)) {
                 memset(dz, 0, sizeof(R) * G);
                 continue;
@@ -372,6 +381,7 @@ static void F(gru_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
     if (!dh || !product || !d_rh || !scratch) {
         j->failed = 1; free(dh); free(product); free(d_rh); free(scratch); return;
     }
+    F(start_from)(dh, j->dh_last, r0, n, u);
     for (Py_ssize_t s = T - 1; s >= 0; s--) {
         Py_ssize_t p = F(position)(j, s), ldh, lda;
         const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
@@ -379,9 +389,11 @@ static void F(gru_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
         for (Py_ssize_t i = 0; i < n; i++) {
             Py_ssize_t at = p * j->B + r0 + i;
             R *dhi = dh + i * u, *dx = dx_rows + i * G;
-            const R *dH = j->dH + at * u;
-            EACH(k, u)
-                dhi[k] += dH[k];
+            if (j->dH) {
+                const R *dH = j->dH + at * u;
+                EACH(k, u)
+                    dhi[k] += dH[k];
+            }
             R *dq = j->reset_after ? j->dQ + at * G : NULL;
             if (!F(real)(j, r0 + i, p)) {
                 memset(dx, 0, sizeof(R) * G);
@@ -483,6 +495,7 @@ static void F(rnn_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
     if (!dh || !product || !scratch || (j->dweights && !dz_step)) {
         j->failed = 1; free(dh); free(product); free(dz_step); free(scratch); return;
     }
+    F(start_from)(dh, j->dh_last, r0, n, u);
     for (Py_ssize_t s = T - 1; s >= 0; s--) {
         Py_ssize_t p = F(position)(j, s), ldh, lda;
         const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
@@ -491,9 +504,11 @@ static void F(rnn_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
             Py_ssize_t at = p * j->B + r0 + i;
             R *dhi = dh + i * u, *dz = dz_rows + i * u;
             const R *h = j->H + at * u;
-            const R *dH = j->dH + at * u;
-            EACH(k, u)
-                dhi[k] += dH[k];
+            if (j->dH) {
+                const R *dH = j->dH + at * u;
+                EACH(k, u)
+                    dhi[k] += dH[k];
+            }
             if (!F(real)(j, r0 + i, p))
                 memset(dz, 0, sizeof(R) * u);
             else if (j->activation == 0)

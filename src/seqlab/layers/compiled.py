@@ -69,7 +69,6 @@ def run(cell, inputs, states, recurrent_mask=None, mask=None, go_backwards=False
         return_sequences=False, zero_output_for_mask=False):
     """Same contract as ``rnn.rnn_loop`` (inputs in their original order)."""
     steps = inputs.transpose(0, 1)  # (T, B, F)
-    time = steps.shape[0]
     if mask is not None and bool(mask.all()):
         mask = None
     M = None if mask is None else mask.T.contiguous()
@@ -84,18 +83,18 @@ def run(cell, inputs, states, recurrent_mask=None, mask=None, go_backwards=False
                         zero_output_for_mask)
     W, x_bias, U = cell.kernel, cell._input_bias(), cell.recurrent_kernel
     if isinstance(cell, LSTMCell):
-        H, c = _LSTM.apply(x, W, x_bias, h0, states[1].to(dtype), U, m, M, go_backwards)
+        H, h_last, c = _LSTM.apply(x, W, x_bias, h0, states[1].to(dtype), U, m, M,
+                                   go_backwards)
         extra = [c]
     elif isinstance(cell, GRUCell):
         recurrent_bias = cell.bias[1] if cell.reset_after and cell.use_bias else None
-        H = _GRU.apply(x, W, x_bias, h0, U, recurrent_bias, m, M, go_backwards,
-                       cell.reset_after)
+        H, h_last = _GRU.apply(x, W, x_bias, h0, U, recurrent_bias, m, M, go_backwards,
+                               cell.reset_after)
         extra = []
     else:
-        H = _SimpleRNN.apply(x, W, x_bias, h0, U, m, M, go_backwards,
-                             _ACTIVATION_CODES[cell.activation])
+        H, h_last = _SimpleRNN.apply(x, W, x_bias, h0, U, m, M, go_backwards,
+                                     _ACTIVATION_CODES[cell.activation])
         extra = []
-    h_last = H[0 if go_backwards else time - 1]  # the state after the last step read
     return _outputs(H, h_last, extra, mask, go_backwards, return_sequences, zero_output_for_mask)
 
 
@@ -190,7 +189,7 @@ def _projection_gradients(ctx, x, W, dXp):
     return dx, _outer_sum(x, dXp), db
 
 
-def _fused_gradients(ctx, kernel, option, head, x, W, U, H, h0, m):
+def _fused_gradients(ctx, kernel, option, head, dh_last, x, W, U, H, h0, m):
     """LSTM and SimpleRNN, whose input and recurrent matmuls see the same ``dz``: the C
     backward loop (`kernel` on ``head`` + the tensors below) also computes ``dx`` and,
     when ``[dW; dU; db]`` is small enough to stay in cache, adds each step into one block
@@ -205,7 +204,7 @@ def _fused_gradients(ctx, kernel, option, head, x, W, U, H, h0, m):
     dz = None if in_loop else x.new_empty(time, batch, width)
     dx = torch.empty_like(x) if ctx.needs_input_grad[0] and in_loop else None
     _call(kernel, x, units, ctx.reverse, option, (time, time, time, features), *head, x,
-          W.T.contiguous(), dx, sums, dz, threads=threads)
+          W.T.contiguous(), dx, sums, dz, dh_last, threads=threads)
     if in_loop:
         total = sums.sum(dim=0)
         return dx, total[:features], total[-1] if ctx.has_bias else None, total[features:-1]
@@ -225,15 +224,18 @@ class _LSTM(torch.autograd.Function):
               c0, U, m, M, A, C, TC, H, x, W, x_bias)
         ctx.reverse, ctx.has_bias = reverse, x_bias is not None
         ctx.save_for_backward(x, W, h0, c0, U, m, M, A, C, TC, H)
-        return H, C[0 if reverse else time - 1].clone()
+        ctx.set_materialize_grads(False)  # unused outputs: None, not zeros to add
+        last = 0 if reverse else time - 1
+        return H, H[last].clone(), C[last].clone()
 
     @staticmethod
-    def backward(ctx, dH, dc_last):
+    def backward(ctx, dH, dh_last, dc_last):
         x, W, h0, c0, U, m, M, A, C, TC, H = ctx.saved_tensors
-        dH, dc_last, UT = _contiguous(dH, dc_last, U.T)
+        dH, dh_last, dc_last, UT = _contiguous(dH, dh_last, dc_last, U.T)
         dh0, dc0 = torch.empty_like(h0), torch.empty_like(c0)
         head = (dH, dc_last, c0, UT, m, M, A, C, TC, dh0, dc0, h0, H)
-        dx, dW, db, dU = _fused_gradients(ctx, _crnn.lstm_backward, 0, head, x, W, U, H, h0, m)
+        dx, dW, db, dU = _fused_gradients(ctx, _crnn.lstm_backward, 0, head, dh_last, x, W, U,
+                                          H, h0, m)
         return dx, dW, db, dh0, dc0, dU, None, None, None
 
 
@@ -251,16 +253,17 @@ class _GRU(torch.autograd.Function):
         ctx.reverse, ctx.reset_after = reverse, reset_after
         ctx.has_bias, ctx.has_recurrent_bias = x_bias is not None, b is not None
         ctx.save_for_backward(x, W, h0, U, m, M, A, Q, H)
-        return H
+        ctx.set_materialize_grads(False)
+        return H, H[0 if reverse else time - 1].clone()
 
     @staticmethod
-    def backward(ctx, dH):
+    def backward(ctx, dH, dh_last):
         x, W, h0, U, m, M, A, Q, H = ctx.saved_tensors
-        dH, UT = _contiguous(dH, U.T)
+        dH, dh_last, UT = _contiguous(dH, dh_last, U.T)
         dXp, dh0 = torch.empty_like(A), torch.empty_like(h0)
         dQ = torch.empty_like(A) if ctx.reset_after else None
         _call(_crnn.gru_backward, A, h0.shape[-1], ctx.reverse, ctx.reset_after, None, dH, h0, UT,
-              m, M, A, Q, H, dXp, dQ, dh0)
+              m, M, A, Q, H, dXp, dQ, dh0, dh_last)
         dx, dW, dx_bias = _projection_gradients(ctx, x, W, dXp)
         h_in = _inputs_to_cell(H, h0, m, ctx.reverse)
         units = h0.shape[-1]
@@ -286,14 +289,15 @@ class _SimpleRNN(torch.autograd.Function):
               None, h0, U, m, M, H, x, W, x_bias)
         ctx.reverse, ctx.activation, ctx.has_bias = reverse, activation, x_bias is not None
         ctx.save_for_backward(x, W, h0, U, m, M, H)
-        return H
+        ctx.set_materialize_grads(False)
+        return H, H[0 if reverse else time - 1].clone()
 
     @staticmethod
-    def backward(ctx, dH):
+    def backward(ctx, dH, dh_last):
         x, W, h0, U, m, M, H = ctx.saved_tensors
-        dH, UT = _contiguous(dH, U.T)
+        dH, dh_last, UT = _contiguous(dH, dh_last, U.T)
         dh0 = torch.empty_like(h0)
         head = (dH, UT, m, M, H, dh0, h0)
-        dx, dW, db, dU = _fused_gradients(ctx, _crnn.rnn_backward, ctx.activation, head, x, W,
-                                          U, H, h0, m)
+        dx, dW, db, dU = _fused_gradients(ctx, _crnn.rnn_backward, ctx.activation, head, dh_last,
+                                          x, W, U, H, h0, m)
         return dx, dW, db, dh0, dU, None, None, None, None
