@@ -36,10 +36,15 @@
 #error "the recurrent kernels need GCC vector extensions (gcc or clang)"
 #endif
 
-typedef float vf __attribute__((vector_size(32), aligned(4), may_alias));
-typedef int32_t vi __attribute__((vector_size(32), aligned(4), may_alias));
-typedef double vd __attribute__((vector_size(32), aligned(8), may_alias));
-#define VLF 8
+#if defined(__AVX512F__)
+#define VECTOR_BYTES 64
+#else
+#define VECTOR_BYTES 32
+#endif
+typedef float vf __attribute__((vector_size(VECTOR_BYTES), aligned(4), may_alias));
+typedef int32_t vi __attribute__((vector_size(VECTOR_BYTES), aligned(4), may_alias));
+typedef double vd __attribute__((vector_size(VECTOR_BYTES), aligned(8), may_alias));
+#define VLF (VECTOR_BYTES / 4)
 #define ROW_ALIGN 8 /* thread chunks start at multiples of every tile's row count */
 #define WIDE_K 128 /* products with this many terms use the tall tiles (see gemm) */
 
@@ -119,7 +124,7 @@ static void tanh_f64(double *out, const double *in, Py_ssize_t n)
 
 #define R float
 #define V vf
-#define VL 8
+#define VL (VECTOR_BYTES / 4)
 #define SFX _f32
 #define SIGMOID sigmoid_f32
 #define TANH tanh_f32
@@ -133,7 +138,7 @@ static void tanh_f64(double *out, const double *in, Py_ssize_t n)
 
 #define R double
 #define V vd
-#define VL 4
+#define VL (VECTOR_BYTES / 8)
 #define SFX _f64
 #define SIGMOID sigmoid_f64
 #define TANH tanh_f64
