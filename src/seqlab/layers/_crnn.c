@@ -47,6 +47,7 @@ typedef double vd __attribute__((vector_size(VECTOR_BYTES), aligned(8), may_alia
 #define VLF (VECTOR_BYTES / 4)
 #define ROW_ALIGN 8 /* thread chunks start at multiples of every tile's row count */
 #define WIDE_K 128 /* products with this many terms use the tall tiles (see gemm) */
+#define K_BLOCK 64 /* terms per pass of the tall tiles (see tiled) */
 
 /* exp(x) for 8 floats: x = n ln2 + r, |r| <= ln2/2, exp(r) by its Taylor series to r^7
  * (error < 6e-9), 2^n built in the exponent bits. x is clamped to [-87, 88]. */

@@ -52,27 +52,34 @@ HOT void F(tile)(int mr, int nv, Py_ssize_t K, const R *A, Py_ssize_t lda, Py_ss
 }
 
 /* The whole product on mr x nv tiles, then the leftover rows and columns. */
-HOT void F(tiled)(int mr, int nv, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A,
-                  Py_ssize_t lda, Py_ssize_t ka, const R *Bm, Py_ssize_t ldb, const R *X,
-                  Py_ssize_t ldx, R *C, Py_ssize_t ldc)
+HOT void F(tiled)(int mr, int nv, Py_ssize_t kb, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
+                  const R *A, Py_ssize_t lda, Py_ssize_t ka, const R *Bm, Py_ssize_t ldb,
+                  const R *X, Py_ssize_t ldx, R *C, Py_ssize_t ldc)
 {
-#define TILE(rows, vectors) F(tile)(rows, vectors, K, A + i * lda, lda, ka, Bm + j, ldb,    \
-                                    X ? X + i * ldx + j : NULL, ldx, C + i * ldc + j, ldc)
+    /* Full tiles take K in blocks of kb, so that the panel of Bm they share (kb x nv
+     * vectors) stays in L1 while every row tile passes over it; each block carries on
+     * from the sums the previous one stored, so the result is the same to the bit. */
+#define TILE(rows, vectors, k0, kn, from, ld_from)                                         \
+    F(tile)(rows, vectors, kn, A + i * lda + (k0) * ka, lda, ka, Bm + (k0) * ldb + j, ldb, \
+            from, ld_from, C + i * ldc + j, ldc)
+#define FROM(k0) ((k0) ? C + i * ldc + j : X ? X + i * ldx + j : NULL), ((k0) ? ldc : ldx)
     Py_ssize_t j = 0;
-    for (; j + nv * VL <= N; j += nv * VL) {
-        Py_ssize_t i = 0;
-        for (; i + mr <= M; i += mr)
-            TILE(mr, nv);
-        for (; i < M; i++)
-            TILE(1, nv);
-    }
+    for (; j + nv * VL <= N; j += nv * VL)
+        for (Py_ssize_t k0 = 0; k0 < K || k0 == 0; k0 += kb) {
+            Py_ssize_t kn = K - k0 < kb ? K - k0 : kb, i = 0;
+            for (; i + mr <= M; i += mr)
+                TILE(mr, nv, k0, kn, FROM(k0));
+            for (; i < M; i++)
+                TILE(1, nv, k0, kn, FROM(k0));
+        }
     for (; j + VL <= N; j += VL) {
         Py_ssize_t i = 0;
         for (; i + mr <= M; i += mr)
-            TILE(mr, 1);
+            TILE(mr, 1, 0, K, FROM(0));
         for (; i < M; i++)
-            TILE(1, 1);
+            TILE(1, 1, 0, K, FROM(0));
     }
+#undef FROM
 #undef TILE
     for (; j < N; j++)  /* the last N % VL columns */
         for (Py_ssize_t i = 0; i < M; i++) {
@@ -92,16 +99,16 @@ static void F(gemm)(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A, Py_ssi
                     Py_ssize_t ldc)
 {
     if (K >= WIDE_K)
-        F(tiled)(8, 2, M, N, K, A, lda, 1, Bm, ldb, X, ldx, C, ldc);
+        F(tiled)(8, 2, K_BLOCK, M, N, K, A, lda, 1, Bm, ldb, X, ldx, C, ldc);
     else
-        F(tiled)(4, 4, M, N, K, A, lda, 1, Bm, ldb, X, ldx, C, ldc);
+        F(tiled)(4, 4, K, M, N, K, A, lda, 1, Bm, ldb, X, ldx, C, ldc);
 }
 
 /* C += A^T @ Bm for A (K, M) with row stride lda: the weight gradients' products. */
 static void F(gemm_tn)(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A, Py_ssize_t lda,
                        const R *Bm, Py_ssize_t ldb, R *C, Py_ssize_t ldc)
 {
-    F(tiled)(4, 4, M, N, K, A, 1, lda, Bm, ldb, C, ldc, C, ldc);
+    F(tiled)(4, 4, K, M, N, K, A, 1, lda, Bm, ldb, C, ldc, C, ldc);
 }
 
 typedef struct {
