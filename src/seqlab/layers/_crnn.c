@@ -47,7 +47,6 @@ typedef double vd __attribute__((vector_size(VECTOR_BYTES), aligned(8), may_alia
 #define VLF (VECTOR_BYTES / 4)
 #define ROW_ALIGN 8 /* thread chunks start at multiples of every tile's row count */
 #define WIDE_K 128 /* products with this many terms use the tall tiles (see gemm) */
-#define K_BLOCK 64 /* terms per pass of the tall tiles (see tiled) */
 
 /* exp(x) for 8 floats: x = n ln2 + r, |r| <= ln2/2, exp(r) by its Taylor series to r^7
  * (error < 6e-9), 2^n built in the exponent bits. x is clamped to [-87, 88]. */
@@ -270,13 +269,14 @@ static PyObject *finish(int failed)
         return finish(failed);                                                            \
     }
 
-ENTRY(lstm_forward, 13,
+ENTRY(lstm_forward, 14,
       job.xp = POINTER(const Real *, 0); job.h0 = POINTER(const Real *, 1);
       job.c0 = POINTER(const Real *, 2); job.U = POINTER(const Real *, 3);
       job.m = POINTER(const Real *, 4); job.M = POINTER(const unsigned char *, 5);
       job.A = POINTER(Real *, 6); job.C = POINTER(Real *, 7); job.TC = POINTER(Real *, 8);
       job.H = POINTER(Real *, 9); job.x = POINTER(const Real *, 10);
-      job.W = POINTER(const Real *, 11); job.x_bias = POINTER(const Real *, 12);)
+      job.W = POINTER(const Real *, 11); job.x_bias = POINTER(const Real *, 12);
+      job.WU = POINTER(const Real *, 13);)
 
 ENTRY(lstm_backward, 19,
       job.dH = POINTER(const Real *, 0); job.dc_last = POINTER(const Real *, 1);
@@ -285,7 +285,7 @@ ENTRY(lstm_backward, 19,
       job.A = POINTER(Real *, 6); job.C = POINTER(Real *, 7); job.TC = POINTER(Real *, 8);
       job.dh0 = POINTER(Real *, 9); job.dc0 = POINTER(Real *, 10);
       job.h0 = POINTER(const Real *, 11); job.H = POINTER(Real *, 12);
-      job.x = POINTER(const Real *, 13); job.WT = POINTER(const Real *, 14);
+      job.x = POINTER(const Real *, 13); job.VT = POINTER(const Real *, 14);
       job.dx = POINTER(Real *, 15); job.dweights = POINTER(Real *, 16);
       job.dXp = POINTER(Real *, 17); job.dh_last = POINTER(const Real *, 18);)
 
@@ -307,13 +307,13 @@ ENTRY(gru_backward, 12,
       job.dQ = POINTER(Real *, 9); job.dh0 = POINTER(Real *, 10);
       job.dh_last = POINTER(const Real *, 11);)
 
-ENTRY(rnn_forward, 9,
+ENTRY(rnn_forward, 10,
       job.activation = call.option;
       job.xp = POINTER(const Real *, 0); job.h0 = POINTER(const Real *, 1);
       job.U = POINTER(const Real *, 2); job.m = POINTER(const Real *, 3);
       job.M = POINTER(const unsigned char *, 4); job.H = POINTER(Real *, 5);
       job.x = POINTER(const Real *, 6); job.W = POINTER(const Real *, 7);
-      job.x_bias = POINTER(const Real *, 8);)
+      job.x_bias = POINTER(const Real *, 8); job.WU = POINTER(const Real *, 9);)
 
 ENTRY(rnn_backward, 13,
       job.activation = call.option;
@@ -321,7 +321,7 @@ ENTRY(rnn_backward, 13,
       job.m = POINTER(const Real *, 2); job.M = POINTER(const unsigned char *, 3);
       job.H = POINTER(Real *, 4); job.dh0 = POINTER(Real *, 5);
       job.h0 = POINTER(const Real *, 6); job.x = POINTER(const Real *, 7);
-      job.WT = POINTER(const Real *, 8); job.dx = POINTER(Real *, 9);
+      job.VT = POINTER(const Real *, 8); job.dx = POINTER(Real *, 9);
       job.dweights = POINTER(Real *, 10); job.dXp = POINTER(Real *, 11);
       job.dh_last = POINTER(const Real *, 12);)
 

@@ -52,34 +52,27 @@ HOT void F(tile)(int mr, int nv, Py_ssize_t K, const R *A, Py_ssize_t lda, Py_ss
 }
 
 /* The whole product on mr x nv tiles, then the leftover rows and columns. */
-HOT void F(tiled)(int mr, int nv, Py_ssize_t kb, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
-                  const R *A, Py_ssize_t lda, Py_ssize_t ka, const R *Bm, Py_ssize_t ldb,
-                  const R *X, Py_ssize_t ldx, R *C, Py_ssize_t ldc)
+HOT void F(tiled)(int mr, int nv, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A,
+                  Py_ssize_t lda, Py_ssize_t ka, const R *Bm, Py_ssize_t ldb, const R *X,
+                  Py_ssize_t ldx, R *C, Py_ssize_t ldc)
 {
-    /* Full tiles take K in blocks of kb, so that the panel of Bm they share (kb x nv
-     * vectors) stays in L1 while every row tile passes over it; each block carries on
-     * from the sums the previous one stored, so the result is the same to the bit. */
-#define TILE(rows, vectors, k0, kn, from, ld_from)                                         \
-    F(tile)(rows, vectors, kn, A + i * lda + (k0) * ka, lda, ka, Bm + (k0) * ldb + j, ldb, \
-            from, ld_from, C + i * ldc + j, ldc)
-#define FROM(k0) ((k0) ? C + i * ldc + j : X ? X + i * ldx + j : NULL), ((k0) ? ldc : ldx)
+#define TILE(rows, vectors) F(tile)(rows, vectors, K, A + i * lda, lda, ka, Bm + j, ldb,    \
+                                    X ? X + i * ldx + j : NULL, ldx, C + i * ldc + j, ldc)
     Py_ssize_t j = 0;
-    for (; j + nv * VL <= N; j += nv * VL)
-        for (Py_ssize_t k0 = 0; k0 < K || k0 == 0; k0 += kb) {
-            Py_ssize_t kn = K - k0 < kb ? K - k0 : kb, i = 0;
-            for (; i + mr <= M; i += mr)
-                TILE(mr, nv, k0, kn, FROM(k0));
-            for (; i < M; i++)
-                TILE(1, nv, k0, kn, FROM(k0));
-        }
+    for (; j + nv * VL <= N; j += nv * VL) {
+        Py_ssize_t i = 0;
+        for (; i + mr <= M; i += mr)
+            TILE(mr, nv);
+        for (; i < M; i++)
+            TILE(1, nv);
+    }
     for (; j + VL <= N; j += VL) {
         Py_ssize_t i = 0;
         for (; i + mr <= M; i += mr)
-            TILE(mr, 1, 0, K, FROM(0));
+            TILE(mr, 1);
         for (; i < M; i++)
-            TILE(1, 1, 0, K, FROM(0));
+            TILE(1, 1);
     }
-#undef FROM
 #undef TILE
     for (; j < N; j++)  /* the last N % VL columns */
         for (Py_ssize_t i = 0; i < M; i++) {
@@ -99,16 +92,16 @@ static void F(gemm)(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A, Py_ssi
                     Py_ssize_t ldc)
 {
     if (K >= WIDE_K)
-        F(tiled)(8, 2, K_BLOCK, M, N, K, A, lda, 1, Bm, ldb, X, ldx, C, ldc);
+        F(tiled)(8, 2, M, N, K, A, lda, 1, Bm, ldb, X, ldx, C, ldc);
     else
-        F(tiled)(4, 4, K, M, N, K, A, lda, 1, Bm, ldb, X, ldx, C, ldc);
+        F(tiled)(4, 4, M, N, K, A, lda, 1, Bm, ldb, X, ldx, C, ldc);
 }
 
 /* C += A^T @ Bm for A (K, M) with row stride lda: the weight gradients' products. */
 static void F(gemm_tn)(Py_ssize_t M, Py_ssize_t N, Py_ssize_t K, const R *A, Py_ssize_t lda,
                        const R *Bm, Py_ssize_t ldb, R *C, Py_ssize_t ldc)
 {
-    F(tiled)(4, 4, K, M, N, K, A, 1, lda, Bm, ldb, C, ldc, C, ldc);
+    F(tiled)(4, 4, M, N, K, A, 1, lda, Bm, ldb, C, ldc, C, ldc);
 }
 
 typedef struct {
@@ -117,7 +110,7 @@ typedef struct {
     int reverse, activation, reset_after;
     const R *xp, *h0, *c0, *U, *UT, *bias, *m, *dH, *dh_last, *dc_last;
     const R *x, *W, *x_bias;  /* without xp: the raw inputs (T, B, F) and their weights */
-    const R *WT;              /* backward: W^T (G u, F), for dx */
+    const R *WU, *VT;         /* LSTM, SimpleRNN: [W; U] (F + u, G u), [U^T | W^T] */
     R *dx, *dweights;         /* backward: dx (T, B, F) and per-chunk sums (see below) */
     Py_ssize_t F;
     const unsigned char *M;
@@ -191,30 +184,47 @@ HOT void F(start_from)(R *d, const R *d_last, Py_ssize_t r0, Py_ssize_t n, Py_ss
         memcpy(d, d_last + r0 * u, sizeof(R) * n * u);
 }
 
+/* Rows r0.. of [x_p | h_in] side by side in `joined` (n, F + u): the left operand of
+ * the one product [x_p | h_in] @ [W; U] that gives a step's gates, and of its weight
+ * gradient. */
+static const R *F(joined)(const F(Job) *j, Py_ssize_t r0, Py_ssize_t n, Py_ssize_t p,
+                          const R *h_in, Py_ssize_t ldh, R *joined)
+{
+    Py_ssize_t Fw = j->F, u = j->u, width = Fw + u;
+    const R *x_rows = j->x + (p * j->B + r0) * Fw;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        memcpy(joined + i * width, x_rows + i * Fw, sizeof(R) * Fw);
+        memcpy(joined + i * width + Fw, h_in + i * ldh, sizeof(R) * u);
+    }
+    return joined;
+}
+
 /* One step of the LSTM and SimpleRNN backward, whose input and recurrent matmuls see the
  * same dz (n rows of width G): dx_p = dz @ W^T, and into this chunk's sums (F + u + 1, G),
- * dW += x_p^T dz, dU += h_in^T dz, db += sum dz. Summing the chunks' blocks afterwards
+ * [dW; dU] += [x_p | h_in]^T dz, db += sum dz. Summing the chunks' blocks afterwards
  * (in a fixed order) gives the weight gradients without storing dz for every step. Used
  * when the sums are small enough to stay in cache (dweights given); else the loop stores
- * every step's dz in dXp and compiled.py takes the products after the loop. */
-static void F(input_and_weight_gradients)(F(Job) *j, int chunk, Py_ssize_t r0, Py_ssize_t n,
-                                          Py_ssize_t p, Py_ssize_t G, const R *dz,
-                                          const R *h_in, Py_ssize_t ldh)
+ * every step's dz in dXp and compiled.py takes the products after the loop. Returns
+ * `back` (n, u + F) = [dz @ U^T | dz @ W^T]: dh_in's product, then dx. */
+static const R *F(input_and_weight_gradients)(F(Job) *j, int chunk, Py_ssize_t r0,
+                                                Py_ssize_t n, Py_ssize_t p, Py_ssize_t G,
+                                                const R *dz, const R *h_in, Py_ssize_t ldh,
+                                                R *joined, R *back)
 {
-    Py_ssize_t Fw = j->F, u = j->u;
-    const R *x_rows = j->x + (p * j->B + r0) * Fw;
-    R *sums = j->dweights + chunk * (Fw + u + 1) * G;
-    if (j->dx)
-        F(gemm)(n, Fw, G, dz, G, j->WT, Fw, NULL, 0, j->dx + (p * j->B + r0) * Fw, Fw);
-    F(gemm_tn)(Fw, G, n, x_rows, Fw, dz, G, sums, G);
-    F(gemm_tn)(u, G, n, h_in, ldh, dz, G, sums + Fw * G, G);
-    R *db = sums + (Fw + u) * G;
+    Py_ssize_t Fw = j->F, u = j->u, width = Fw + u;
+    R *sums = j->dweights + chunk * (width + 1) * G;
+    F(gemm_tn)(width, G, n, F(joined)(j, r0, n, p, h_in, ldh, joined), width, dz, G, sums, G);
+    R *db = sums + width * G;
     for (Py_ssize_t i = 0; i < n; i++)
         EACH(k, G)
             db[k] += dz[i * G + k];
+    /* [dh_in | dx] = dz @ [U^T | W^T] in one product; dx goes to its place */
+    F(gemm)(n, width, G, dz, G, j->VT, width, NULL, 0, back, width);
+    if (j->dx)
+        for (Py_ssize_t i = 0; i < n; i++)
+            memcpy(j->dx + (p * j->B + r0 + i) * Fw, back + i * width + u, sizeof(R) * Fw);
+    return back;
 }
-
-/* ---- LSTM: gates i, f, g, o; A keeps their activations, C the cell, TC tanh(C). ---- */
 
 static void F(lstm_forward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
 {
@@ -222,15 +232,22 @@ static void F(lstm_forward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
     (void)chunk;
     Py_ssize_t T = j->T, u = j->u, G = 4 * u, n = r1 - r0;
     R *scratch = j->m ? malloc(sizeof(R) * n * u) : NULL;
-    if (j->m && !scratch) { j->failed = 1; return; }
+    R *joined = j->WU ? malloc(sizeof(R) * n * (j->F + u)) : NULL;
+    if ((j->m && !scratch) || (j->WU && !joined)) {
+        j->failed = 1; free(scratch); free(joined); return;
+    }
     for (Py_ssize_t s = 0; s < T; s++) {
         Py_ssize_t p = F(position)(j, s), pp = F(previous)(j, s), ldh, ldc, lda;
         const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, pp, &ldh);
         const R *c_prev = F(at)(j, j->C, j->cell_slots, j->c0, u, r0, pp, &ldc);
         const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
         R *z = j->A + F(slot)(j, j->gate_slots, p, r0) * G;
-        const R *x_rows = F(projected)(j, r0, n, p, G, z);  /* (written into z if computed) */
-        F(gemm)(n, G, u, h_in, lda, j->U, G, x_rows, G, z, G);
+        if (j->WU) {
+            const R *xh = F(joined)(j, r0, n, p, h_in, lda, joined);
+            F(gemm)(n, G, j->F + u, xh, j->F + u, j->WU, G, j->x_bias, 0, z, G);
+        } else {
+            F(gemm)(n, G, u, h_in, lda, j->U, G, j->xp + (p * j->B + r0) * G, G, z, G);
+        }
         R *c_rows = j->C + F(slot)(j, j->cell_slots, p, r0) * u;
         R *tc_rows = j->TC + F(slot)(j, j->gate_slots, p, r0) * u;
         R *h_rows = j->H + F(slot)(j, j->state_slots, p, r0) * u;
@@ -253,7 +270,7 @@ static void F(lstm_forward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
             }
         }
     }
-    free(scratch);
+    free(scratch); free(joined);
 }
 
 /* dc += dh o tanh'(c); dz = [dc g s'(i), dc c_prev s'(f), dc i tanh'(g), dh tanh(c) s'(o)];
@@ -263,10 +280,12 @@ static void F(lstm_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
     F(Job) *j = arg;
     Py_ssize_t T = j->T, u = j->u, G = 4 * u, n = r1 - r0;
     R *dh = calloc(n * u, sizeof(R)), *dc = calloc(n * u, sizeof(R));
-    R *product = malloc(sizeof(R) * n * u), *scratch = malloc(sizeof(R) * n * u);
+    R *product = malloc(sizeof(R) * n * (j->F + u)), *scratch = malloc(sizeof(R) * n * u);
     R *dz_step = j->dweights ? malloc(sizeof(R) * n * G) : NULL;
-    if (!dh || !dc || !product || !scratch || (j->dweights && !dz_step)) {
-        j->failed = 1; free(dh); free(dc); free(product); free(dz_step); free(scratch); return;
+    R *joined = j->dweights ? malloc(sizeof(R) * n * (j->F + u)) : NULL;
+    if (!dh || !dc || !product || !scratch || (j->dweights && (!dz_step || !joined))) {
+        j->failed = 1; free(dh); free(dc); free(product); free(dz_step); free(scratch);
+        free(joined); return;
     }
     F(start_from)(dh, j->dh_last, r0, n, u);
     F(start_from)(dc, j->dc_last, r0, n, u);
@@ -298,20 +317,25 @@ static void F(lstm_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
                 dci[k] = dct * fg;
             }
         }
+        const R *back = product;  /* dz @ U^T, row stride ld_back */
+        Py_ssize_t ld_back = u;
         if (dz_step) {
             const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
-            F(input_and_weight_gradients)(j, chunk, r0, n, p, G, dz_rows, h_in, lda);
+            back = F(input_and_weight_gradients)(j, chunk, r0, n, p, G, dz_rows, h_in, lda,
+                                                 joined, product);
+            ld_back = j->F + u;
+        } else {
+            F(gemm)(n, u, G, dz_rows, G, j->UT, u, NULL, 0, product, u);
         }
-        F(gemm)(n, u, G, dz_rows, G, j->UT, u, NULL, 0, product, u);
         for (Py_ssize_t i = 0; i < n; i++)
             if (F(real)(j, r0 + i, p))
                 EACH(k, u)
-                    dh[i * u + k] = j->m ? product[i * u + k] * j->m[(r0 + i) * u + k]
-                                         : product[i * u + k];
+                    dh[i * u + k] = j->m ? back[i * ld_back + k] * j->m[(r0 + i) * u + k]
+                                         : back[i * ld_back + k];
     }
     memcpy(j->dh0 + r0 * u, dh, sizeof(R) * n * u);
     memcpy(j->dc0 + r0 * u, dc, sizeof(R) * n * u);
-    free(dh); free(dc); free(product); free(dz_step); free(scratch);
+    free(dh); free(dc); free(product); free(dz_step); free(scratch); free(joined);
 }
 
 /* ---- GRU: gates z, r, h; A keeps z, r and the candidate n. ----
@@ -431,7 +455,6 @@ static void F(gru_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
             const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
             F(gemm)(n, u, u, dx_rows + 2 * u, G, j->UT + 2 * u * u, u, NULL, 0, d_rh, u);
             for (Py_ssize_t i = 0; i < n; i++) {
-                Py_ssize_t at = p * j->B + r0 + i;
                 const R *a = j->A + (p * j->B + r0 + i) * G;
                 R *dx = dx_rows + i * G;
                 int real = F(real)(j, r0 + i, p);
@@ -465,14 +488,21 @@ static void F(rnn_forward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
     (void)chunk;
     Py_ssize_t T = j->T, u = j->u, n = r1 - r0;
     R *scratch = j->m ? malloc(sizeof(R) * n * u) : NULL;
-    if (j->m && !scratch) { j->failed = 1; return; }
+    R *joined = j->WU ? malloc(sizeof(R) * n * (j->F + u)) : NULL;
+    if ((j->m && !scratch) || (j->WU && !joined)) {
+        j->failed = 1; free(scratch); free(joined); return;
+    }
     for (Py_ssize_t s = 0; s < T; s++) {
         Py_ssize_t p = F(position)(j, s), ldh, lda;
         const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
         const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
         R *h_rows = j->H + F(slot)(j, j->state_slots, p, r0) * u;
-        const R *x_rows = F(projected)(j, r0, n, p, u, h_rows);
-        F(gemm)(n, u, u, h_in, lda, j->U, u, x_rows, u, h_rows, u);
+        if (j->WU) {
+            const R *xh = F(joined)(j, r0, n, p, h_in, lda, joined);
+            F(gemm)(n, u, j->F + u, xh, j->F + u, j->WU, u, j->x_bias, 0, h_rows, u);
+        } else {
+            F(gemm)(n, u, u, h_in, lda, j->U, u, j->xp + (p * j->B + r0) * u, u, h_rows, u);
+        }
         for (Py_ssize_t i = 0; i < n; i++) {
             R *h = h_rows + i * u;
             if (!F(real)(j, r0 + i, p)) {
@@ -487,7 +517,7 @@ static void F(rnn_forward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
             }
         }
     }
-    free(scratch);
+    free(scratch); free(joined);
 }
 
 /* dz = dh a'(h) (a' written with the output: 1 - h^2, [h > 0], h (1 - h));
@@ -496,11 +526,13 @@ static void F(rnn_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
 {
     F(Job) *j = arg;
     Py_ssize_t T = j->T, u = j->u, n = r1 - r0;
-    R *dh = calloc(n * u, sizeof(R)), *product = malloc(sizeof(R) * n * u);
+    R *dh = calloc(n * u, sizeof(R)), *product = malloc(sizeof(R) * n * (j->F + u));
     R *scratch = malloc(sizeof(R) * n * u);
     R *dz_step = j->dweights ? malloc(sizeof(R) * n * u) : NULL;
-    if (!dh || !product || !scratch || (j->dweights && !dz_step)) {
-        j->failed = 1; free(dh); free(product); free(dz_step); free(scratch); return;
+    R *joined = j->dweights ? malloc(sizeof(R) * n * (j->F + u)) : NULL;
+    if (!dh || !product || !scratch || (j->dweights && (!dz_step || !joined))) {
+        j->failed = 1; free(dh); free(product); free(dz_step); free(scratch); free(joined);
+        return;
     }
     F(start_from)(dh, j->dh_last, r0, n, u);
     for (Py_ssize_t s = T - 1; s >= 0; s--) {
@@ -525,19 +557,24 @@ static void F(rnn_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
             else
                 EACH(k, u) dz[k] = dhi[k] * h[k] * (1 - h[k]);
         }
+        const R *back = product;  /* dz @ U^T, row stride ld_back */
+        Py_ssize_t ld_back = u;
         if (dz_step) {
             const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
-            F(input_and_weight_gradients)(j, chunk, r0, n, p, u, dz_rows, h_in, lda);
+            back = F(input_and_weight_gradients)(j, chunk, r0, n, p, u, dz_rows, h_in, lda,
+                                                 joined, product);
+            ld_back = j->F + u;
+        } else {
+            F(gemm)(n, u, u, dz_rows, u, j->UT, u, NULL, 0, product, u);
         }
-        F(gemm)(n, u, u, dz_rows, u, j->UT, u, NULL, 0, product, u);
         for (Py_ssize_t i = 0; i < n; i++)
             if (F(real)(j, r0 + i, p))
                 EACH(k, u)
-                    dh[i * u + k] = j->m ? product[i * u + k] * j->m[(r0 + i) * u + k]
-                                         : product[i * u + k];
+                    dh[i * u + k] = j->m ? back[i * ld_back + k] * j->m[(r0 + i) * u + k]
+                                         : back[i * ld_back + k];
     }
     memcpy(j->dh0 + r0 * u, dh, sizeof(R) * n * u);
-    free(dh); free(product); free(dz_step); free(scratch);
+    free(dh); free(product); free(dz_step); free(scratch); free(joined);
 }
 
 #undef F

@@ -134,7 +134,7 @@ def _infer(cell, x, h0, states, m, M, reverse, return_sequences):
         C, TC = x.new_empty(2, batch, units), x.new_empty(1, batch, units)
         c0 = states[1].detach().to(x.dtype).contiguous()
         _call(_crnn.lstm_forward, x, units, reverse, 0, slots, None, h0, c0, U, m, M, A, C, TC,
-              H, *raw)
+              H, *raw, _stacked(W, U))
         return H, H[last % state_slots], [C[last % 2]]
     if isinstance(cell, GRUCell):
         Q = x.new_empty(1, batch, units) if cell.reset_after else None
@@ -143,8 +143,13 @@ def _infer(cell, x, h0, states, m, M, reverse, return_sequences):
               M, A, Q, H, *raw)
     else:
         _call(_crnn.rnn_forward, x, units, reverse, _ACTIVATION_CODES[cell.activation], slots, None,
-              h0, U, m, M, H, *raw)
+              h0, U, m, M, H, *raw, _stacked(W, U))
     return H, H[last % state_slots], []
+
+
+def _stacked(W, U):
+    """``[W; U] (F + u, G u)``: one product ``[x_t | h_in] @ [W; U]`` per step."""
+    return torch.cat([W, U]).contiguous()
 
 
 def _pointer(tensor):
@@ -203,8 +208,9 @@ def _fused_gradients(ctx, kernel, option, head, dh_last, x, W, U, H, h0, m):
     sums = x.new_zeros(threads, features + units + 1, width) if in_loop else None
     dz = None if in_loop else x.new_empty(time, batch, width)
     dx = torch.empty_like(x) if ctx.needs_input_grad[0] and in_loop else None
-    _call(kernel, x, units, ctx.reverse, option, (time, time, time, features), *head, x,
-          W.T.contiguous(), dx, sums, dz, dh_last, threads=threads)
+    VT = torch.cat([U.T, W.T], dim=1).contiguous() if in_loop else None  # [U^T | W^T]
+    _call(kernel, x, units, ctx.reverse, option, (time, time, time, features), *head, x, VT,
+          dx, sums, dz, dh_last, threads=threads)
     if in_loop:
         total = sums.sum(dim=0)
         return dx, total[:features], total[-1] if ctx.has_bias else None, total[features:-1]
@@ -221,7 +227,7 @@ class _LSTM(torch.autograd.Function):
         A = x.new_empty(time, batch, 4 * units)
         C, TC, H = (x.new_empty(time, batch, units) for _ in range(3))
         _call(_crnn.lstm_forward, x, units, reverse, 0, (time, time, time, features), None, h0,
-              c0, U, m, M, A, C, TC, H, x, W, x_bias)
+              c0, U, m, M, A, C, TC, H, x, W, x_bias, _stacked(W, U))
         ctx.reverse, ctx.has_bias = reverse, x_bias is not None
         ctx.save_for_backward(x, W, h0, c0, U, m, M, A, C, TC, H)
         ctx.set_materialize_grads(False)  # unused outputs: None, not zeros to add
@@ -286,7 +292,7 @@ class _SimpleRNN(torch.autograd.Function):
         units = U.shape[0]
         H = x.new_empty(time, batch, units)
         _call(_crnn.rnn_forward, x, units, reverse, activation, (time, time, time, features),
-              None, h0, U, m, M, H, x, W, x_bias)
+              None, h0, U, m, M, H, x, W, x_bias, _stacked(W, U))
         ctx.reverse, ctx.activation, ctx.has_bias = reverse, activation, x_bias is not None
         ctx.save_for_backward(x, W, h0, U, m, M, H)
         ctx.set_materialize_grads(False)
