@@ -1,7 +1,8 @@
 """The compiled time loops (layers/_crnn.c via layers/compiled.py) against the reference.
 
 * float32: every option combination matches the plain loop run in float64 (itself
-  checked against the NumPy oracle to 1e-10 in test_recurrent.py) on the same weights, inputs and dropout masks, to 1e-5 of each tensor's largest value
+  checked against the NumPy oracle to 1e-10 in test_recurrent.py) on the same weights,
+  inputs and dropout masks, to 1e-5 of each tensor's largest value
   (outputs, final states, and the gradients of inputs, initial states and weights);
 * float64: torch.autograd.gradcheck for every cell and option, at a size that uses the
   vector tiles, their remainders and two threads;

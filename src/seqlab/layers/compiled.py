@@ -3,18 +3,20 @@
 The same mathematics as ``bptt.py`` (read its docstrings for the equations of each
 cell's forward and backward step), with the time loop itself in C: one
 ``autograd.Function`` per cell whose forward calls the C forward loop and whose
-backward calls the C backward loop. What stays in torch is what is already one big
-matrix product: the input projection of all steps (``cell.project``, before the loop;
-autograd takes its gradient) and the recurrent-kernel gradient ``sum_t h_in_t^T dz_t``
-(after the loop). The C code splits the batch across ``torch.get_num_threads()``
-threads, each running the whole loop for its rows.
+backward calls the C backward loop. Each step is one product ``[x_t | h_in] @ [W; U]``
+(GRU: ``x_t @ W`` and ``h_in @ U`` apart, as its candidate needs them apart), so the
+projected inputs are never stored. The backward loop of LSTM and SimpleRNN also computes
+``dx`` and adds every step into ``[dW; dU; db]`` while those stay in cache (see
+``_fused_gradients``); otherwise, and for GRU, the weight gradients are single torch
+products after the loop. The C code splits the batch across ``torch.get_num_threads()``
+threads (torch's OpenMP pool), each running the whole loop for its rows.
 
 Buffers are time-major, ``(T, B, width)``: one step of every row is one contiguous
 block. ``go_backwards`` is not a flipped copy of the inputs: the loop reads the steps
 from the last, and every buffer stays at the steps' original time positions (so
 ``H[p]`` is the state after reading input ``p`` whichever the direction); only the
-returned sequence is put in processing order, as Keras returns it. Masks may have any pattern
-(gaps included); recurrent dropout is the ``(B, u)`` mask ``m`` of ``bptt.py``.
+returned sequence is put in processing order, as Keras returns it. Masks may have any
+pattern (gaps included); recurrent dropout is the ``(B, u)`` mask ``m`` of ``bptt.py``.
 
 Without gradients (inference) the loops keep only what the next step reads: the gates
 of one step and the states of two (the whole ``H`` only for a returned sequence), so
@@ -142,8 +144,8 @@ def _infer(cell, x, h0, states, m, M, reverse, return_sequences):
         _call(_crnn.gru_forward, x, units, reverse, cell.reset_after, slots, None, h0, U, b, m,
               M, A, Q, H, *raw)
     else:
-        _call(_crnn.rnn_forward, x, units, reverse, _ACTIVATION_CODES[cell.activation], slots, None,
-              h0, U, m, M, H, *raw, _stacked(W, U))
+        _call(_crnn.rnn_forward, x, units, reverse, _ACTIVATION_CODES[cell.activation], slots,
+              None, h0, U, m, M, H, *raw, _stacked(W, U))
     return H, H[last % state_slots], []
 
 
@@ -158,8 +160,8 @@ def _pointer(tensor):
 
 def _call(kernel, like, units, reverse, option, slots, *tensors, threads=None):
     """Runs a C loop on `tensors` (contiguous, of `like`'s dtype, or None). `slots` are
-    the time slots kept of the gate, cell and state buffers and the raw inputs' width
-    (inference), or None: every step kept, inputs projected beforehand."""
+    the time slots kept of the gate, cell and state buffers and the raw inputs' width, or
+    None: every step kept and no raw inputs read."""
     time, batch = like.shape[:2]
     kernel(like.dtype == torch.float64, batch, time, units, bool(reverse),
            threads or torch.get_num_threads(), int(option), *(slots or (time, time, time, 0)),
