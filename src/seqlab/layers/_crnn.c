@@ -1,18 +1,18 @@
 /* seqlab's compiled recurrent kernels: the whole time loop of SimpleRNN, LSTM and GRU
  * (both reset_after variants), forward and hand-derived backward, in C.
  *
- * Called only from seqlab/layers/compiled.py, which owns the autograd functions, the
- * input projection (one matrix product over all steps before the loop) and the weight
- * gradients (one matrix product over all steps after it). These functions run the
- * recurrence between the two: per step one small matrix product on register tiles and
- * one pass of gate non-linearities over each row, with the batch split across threads
- * (rows are independent, so each thread runs the whole time loop for its rows, with no
- * synchronisation between steps). The GIL is released. Without OpenMP (a compiler
- * that lacks it) the loops run on one thread.
+ * Called only from seqlab/layers/compiled.py, which owns the autograd functions and
+ * decides what the loops compute (see its docstring). Per step: the products on
+ * register tiles (the inputs are projected inside the loop), one pass of gate
+ * non-linearities over each row, and in the LSTM and SimpleRNN backward pass dx and the
+ * weight-gradient sums. The batch is split across threads (rows are independent, so
+ * each thread runs the whole time loop for its rows, with no synchronisation between
+ * steps). The GIL is released. Without OpenMP (a compiler that lacks it) the loops run
+ * on one thread.
  *
  * Every function takes (double, B, T, u, reverse, threads, option, gate_slots,
- * cell_slots, state_slots, F) then raw data pointers
- * (0 for absent) of contiguous CPU tensors that compiled.py has checked; see
+ * cell_slots, state_slots, F) then raw data pointers (0 for absent) of contiguous CPU
+ * tensors that compiled.py has checked, in the order of the ENTRY lines below; see
  * _crnn_kernels.h for the buffers and equations. float32 uses vectorised exp/tanh
  * approximations accurate to a few ulp; float64 uses libm (gradient checks need its
  * smoothness).
