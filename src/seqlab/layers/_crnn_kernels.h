@@ -226,6 +226,31 @@ static const R *F(input_and_weight_gradients)(F(Job) *j, int chunk, Py_ssize_t r
     return back;
 }
 
+/* The end of an LSTM or SimpleRNN backward step, from its dz (n, G): dh_{t-1} =
+ * (dz @ U^T) * m for the real rows (masked rows keep dh), and, with `fused`, dx and the
+ * weight sums of input_and_weight_gradients, whose one product also gives dz @ U^T. */
+static void F(back_through_step)(F(Job) *j, int chunk, Py_ssize_t r0, Py_ssize_t n,
+                                 Py_ssize_t p, Py_ssize_t G, const R *dz_rows,
+                                 const R *h_prev, Py_ssize_t ldh, int fused, R *scratch,
+                                 R *joined, R *product, R *dh)
+{
+    Py_ssize_t u = j->u, ld_back = u, lda;
+    const R *back = product;  /* dz @ U^T, row stride ld_back */
+    if (fused) {
+        const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
+        back = F(input_and_weight_gradients)(j, chunk, r0, n, p, G, dz_rows, h_in, lda,
+                                             joined, product);
+        ld_back = j->F + u;
+    } else {
+        F(gemm)(n, u, G, dz_rows, G, j->UT, u, NULL, 0, product, u);
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (F(real)(j, r0 + i, p))
+            EACH(k, u)
+                dh[i * u + k] = j->m ? back[i * ld_back + k] * j->m[(r0 + i) * u + k]
+                                     : back[i * ld_back + k];
+}
+
 static void F(lstm_forward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
 {
     F(Job) *j = arg;
@@ -290,7 +315,7 @@ static void F(lstm_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
     F(start_from)(dh, j->dh_last, r0, n, u);
     F(start_from)(dc, j->dc_last, r0, n, u);
     for (Py_ssize_t s = T - 1; s >= 0; s--) {
-        Py_ssize_t p = F(position)(j, s), pp = F(previous)(j, s), ldc, ldh, lda;
+        Py_ssize_t p = F(position)(j, s), pp = F(previous)(j, s), ldc, ldh;
         const R *c_prev = F(at)(j, j->C, j->cell_slots, j->c0, u, r0, pp, &ldc);
         const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, pp, &ldh);
         R *dz_rows = dz_step ? dz_step : j->dXp + (p * j->B + r0) * G;
@@ -317,21 +342,8 @@ static void F(lstm_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
                 dci[k] = dct * fg;
             }
         }
-        const R *back = product;  /* dz @ U^T, row stride ld_back */
-        Py_ssize_t ld_back = u;
-        if (dz_step) {
-            const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
-            back = F(input_and_weight_gradients)(j, chunk, r0, n, p, G, dz_rows, h_in, lda,
-                                                 joined, product);
-            ld_back = j->F + u;
-        } else {
-            F(gemm)(n, u, G, dz_rows, G, j->UT, u, NULL, 0, product, u);
-        }
-        for (Py_ssize_t i = 0; i < n; i++)
-            if (F(real)(j, r0 + i, p))
-                EACH(k, u)
-                    dh[i * u + k] = j->m ? back[i * ld_back + k] * j->m[(r0 + i) * u + k]
-                                         : back[i * ld_back + k];
+        F(back_through_step)(j, chunk, r0, n, p, G, dz_rows, h_prev, ldh, dz_step != NULL,
+                             scratch, joined, product, dh);
     }
     memcpy(j->dh0 + r0 * u, dh, sizeof(R) * n * u);
     memcpy(j->dc0 + r0 * u, dc, sizeof(R) * n * u);
@@ -536,7 +548,7 @@ static void F(rnn_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
     }
     F(start_from)(dh, j->dh_last, r0, n, u);
     for (Py_ssize_t s = T - 1; s >= 0; s--) {
-        Py_ssize_t p = F(position)(j, s), ldh, lda;
+        Py_ssize_t p = F(position)(j, s), ldh;
         const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
         R *dz_rows = dz_step ? dz_step : j->dXp + (p * j->B + r0) * u;
         for (Py_ssize_t i = 0; i < n; i++) {
@@ -557,21 +569,8 @@ static void F(rnn_backward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
             else
                 EACH(k, u) dz[k] = dhi[k] * h[k] * (1 - h[k]);
         }
-        const R *back = product;  /* dz @ U^T, row stride ld_back */
-        Py_ssize_t ld_back = u;
-        if (dz_step) {
-            const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
-            back = F(input_and_weight_gradients)(j, chunk, r0, n, p, u, dz_rows, h_in, lda,
-                                                 joined, product);
-            ld_back = j->F + u;
-        } else {
-            F(gemm)(n, u, u, dz_rows, u, j->UT, u, NULL, 0, product, u);
-        }
-        for (Py_ssize_t i = 0; i < n; i++)
-            if (F(real)(j, r0 + i, p))
-                EACH(k, u)
-                    dh[i * u + k] = j->m ? back[i * ld_back + k] * j->m[(r0 + i) * u + k]
-                                         : back[i * ld_back + k];
+        F(back_through_step)(j, chunk, r0, n, p, u, dz_rows, h_prev, ldh, dz_step != NULL,
+                             scratch, joined, product, dh);
     }
     memcpy(j->dh0 + r0 * u, dh, sizeof(R) * n * u);
     free(dh); free(product); free(dz_step); free(scratch); free(joined);
