@@ -3,10 +3,9 @@
 Three C extensions: the tokenizer (text/_ctokenize.c), the word2vec trainer
 (vectors/_cword2vec.c) and the recurrent layers' time loops (layers/_crnn.c, built for
 this machine's CPU with -march=native and with OpenMP, retried without both where the
-compiler refuses).
-All are optional: if one cannot be compiled (no C compiler,
-unusual platform), the install still succeeds and seqlab uses its pure-Python path,
-saying so once at run time. Set SEQLAB_REQUIRE_EXTENSION=1 to make a failed build an
+compiler refuses). All are optional: if one cannot be compiled (no C compiler, unusual
+platform), the install still succeeds and seqlab uses its pure-Python path, saying so
+once at run time. Set SEQLAB_REQUIRE_EXTENSION=1 to make a failed build an
 error instead (CI does).
 """
 import os

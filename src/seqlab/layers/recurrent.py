@@ -1,6 +1,6 @@
 """Recurrent layers: ``RNN(cell)`` and its SimpleRNN, LSTM and GRU, with Keras's arguments.
 
-A layer runs its cell over ``(batch, time, features)`` inputs by one of three paths,
+A layer runs its cell over ``(batch, time, features)`` inputs by one of these paths,
 chosen per call in ``_choose_path``:
 
 * ``compiled``: seqlab's C time loop (``compiled.py``), the default on a CPU;
