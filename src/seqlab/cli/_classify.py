@@ -1,16 +1,12 @@
 """``seqlab classify train|evaluate|predict``: the text-classification recipe."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from rich.console import Console
 from rich.table import Table
 
-from ..data import text_lines
 from ..tasks import classify
 from ..tasks._classifiers import ARCHITECTURES
-from ._options import add_config_options, config_from
+from ._options import add_config_options, config_from, input_texts
 
 HELP = {
     "data": "'synthetic' (built in), 'imdb' or 'sarcasm' (downloaded), an aclImdb folder or "
@@ -104,20 +100,7 @@ def _evaluate(args) -> int:
 
 
 def _predict(args) -> int:
-    if args.texts and args.file:
-        raise ValueError("give texts as arguments or --file, not both")
-    if args.texts:
-        texts = args.texts
-    elif args.file in (None, "-"):
-        texts = list(text_lines(sys.stdin.buffer, "<stdin>"))
-    else:
-        if not Path(args.file).is_file():
-            raise FileNotFoundError(f"{args.file}: no such file")
-        with open(args.file, "rb") as file:
-            texts = list(text_lines(file, args.file))
-    if not texts:
-        raise ValueError("no texts to label: give them as arguments, with --file FILE, or on "
-                         "standard input")
+    texts = input_texts(args.texts, args.file, "label")
     for text, (label, probabilities) in zip(texts, classify.predict(args.run_folder, texts)):
         shown = (" ".join(f"{name}={p:.4f}" for name, p in probabilities.items()) if args.all
                  else f"{probabilities[label]:.4f}")

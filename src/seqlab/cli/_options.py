@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
+from pathlib import Path
+
+from ..data import text_lines
 
 _TYPES = {"int": int, "float": float, "str": str}
 
@@ -33,3 +37,23 @@ def config_from(args: argparse.Namespace, config_class, **fixed):
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(config_class)
               if hasattr(args, f.name)}
     return config_class(**{**values, **fixed})
+
+
+def input_texts(texts, file, verb: str) -> list[str]:
+    """The texts given as arguments, or the lines of ``--file FILE`` (standard input
+    without one, or with ``-``); `verb` names what the command does with them."""
+    if texts and file:
+        raise ValueError("give texts as arguments or --file, not both")
+    if texts:
+        return list(texts)
+    if file in (None, "-"):
+        lines = list(text_lines(sys.stdin.buffer, "<stdin>"))
+    else:
+        if not Path(file).is_file():
+            raise FileNotFoundError(f"{file}: no such file")
+        with open(file, "rb") as handle:
+            lines = list(text_lines(handle, file))
+    if not lines:
+        raise ValueError(f"no texts to {verb}: give them as arguments, with --file FILE, or on "
+                         "standard input")
+    return lines

@@ -1,17 +1,14 @@
 """``seqlab seq2seq train|translate|evaluate``: the encoder-decoder recipe."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..data import PAIR_TASKS, text_lines
+from ..data import PAIR_TASKS
 from ..tasks import seq2seq
-from ._options import add_config_options, config_from
+from ._options import add_config_options, config_from, input_texts
 
 HELP = {
     "data": "a generated task (" + ", ".join(f"'{name}': {description}" for name, (_, description)
@@ -109,20 +106,7 @@ def _train(args) -> int:
 
 
 def _translate(args) -> int:
-    if args.texts and args.file:
-        raise ValueError("give texts as arguments or --file, not both")
-    if args.texts:
-        texts = args.texts
-    elif args.file in (None, "-"):
-        texts = list(text_lines(sys.stdin.buffer, "<stdin>"))
-    else:
-        if not Path(args.file).is_file():
-            raise FileNotFoundError(f"{args.file}: no such file")
-        with open(args.file, "rb") as file:
-            texts = list(text_lines(file, args.file))
-    if not texts:
-        raise ValueError("no texts to translate: give them as arguments, with --file FILE, "
-                         "or on standard input")
+    texts = input_texts(args.texts, args.file, "translate")
     outputs = seq2seq.translate(args.run_folder, texts, beam_width=args.beam_width,
                                 length_penalty=args.length_penalty,
                                 max_length=args.max_length)
