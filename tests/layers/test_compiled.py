@@ -235,3 +235,12 @@ def test_inference_keeps_less_and_gives_the_same_results(name, dtype, tolerance)
         for a, b in zip(inferred, trained):
             torch.testing.assert_close(a, b.detach(), rtol=tolerance, atol=tolerance,
                                        msg=f"{mask_kind}, {go_backwards}, {return_sequences}")
+
+
+def test_a_second_derivative_is_refused_not_wrong():
+    layer = LSTM(3)
+    x = torch.randn(2, 4, 5, requires_grad=True)
+    (grad,) = torch.autograd.grad(layer(x).square().sum(), x, create_graph=True)
+    assert layer.path == "compiled"
+    with pytest.raises(RuntimeError, match="once_differentiable"):
+        grad.sum().backward()

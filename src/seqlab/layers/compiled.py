@@ -22,6 +22,9 @@ Without gradients (inference) the loops keep only what the next step reads: the 
 of one step and the states of two (the whole ``H`` only for a returned sequence), so
 the working set stays in cache instead of streaming ``(T, B, G u)`` buffers to memory.
 
+The backward loops are not differentiable themselves: a second derivative through a
+compiled layer raises torch's "once_differentiable" error instead of coming out wrong.
+
 ``reason`` says why a layer cannot use this path (None when it can): the extension is
 not built, the tensors are not on the CPU or not float32/float64, or the activations
 have no compiled form.
@@ -36,6 +39,7 @@ from __future__ import annotations
 import os
 
 import torch
+from torch.autograd.function import once_differentiable
 
 from .._extensions import optional_extension
 from .cells import GRUCell, LSTMCell, SimpleRNNCell
@@ -237,6 +241,7 @@ class _LSTM(torch.autograd.Function):
         return H, H[last].clone(), C[last].clone()
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, dH, dh_last, dc_last):
         x, W, h0, c0, U, m, M, A, C, TC, H = ctx.saved_tensors
         dH, dh_last, dc_last, UT = _contiguous(dH, dh_last, dc_last, U.T)
@@ -265,6 +270,7 @@ class _GRU(torch.autograd.Function):
         return H, H[0 if reverse else time - 1].clone()
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, dH, dh_last):
         x, W, h0, U, m, M, A, Q, H = ctx.saved_tensors
         dH, dh_last, UT = _contiguous(dH, dh_last, U.T)
@@ -301,6 +307,7 @@ class _SimpleRNN(torch.autograd.Function):
         return H, H[0 if reverse else time - 1].clone()
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, dH, dh_last):
         x, W, h0, U, m, M, H = ctx.saved_tensors
         dH, dh_last, UT = _contiguous(dH, dh_last, U.T)
