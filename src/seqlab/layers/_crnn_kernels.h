@@ -199,6 +199,20 @@ static const R *F(joined)(const F(Job) *j, Py_ssize_t r0, Py_ssize_t n, Py_ssize
     return joined;
 }
 
+/* LSTM and SimpleRNN: a step's gate pre-activations for rows r0.. into `out` (n, G):
+ * x_bias + [x_p | h_in] @ [W; U] from the raw inputs (WU given), else xp_p + h_in @ U. */
+static void F(step_product)(const F(Job) *j, Py_ssize_t r0, Py_ssize_t n, Py_ssize_t p,
+                            Py_ssize_t G, const R *h_in, Py_ssize_t lda, R *joined, R *out)
+{
+    Py_ssize_t u = j->u;
+    if (j->WU) {
+        const R *xh = F(joined)(j, r0, n, p, h_in, lda, joined);
+        F(gemm)(n, G, j->F + u, xh, j->F + u, j->WU, G, j->x_bias, 0, out, G);
+    } else {
+        F(gemm)(n, G, u, h_in, lda, j->U, G, j->xp + (p * j->B + r0) * G, G, out, G);
+    }
+}
+
 /* One step of the LSTM and SimpleRNN backward, whose input and recurrent matmuls see the
  * same dz (n rows of width G): dx_p = dz @ W^T, and into this chunk's sums (F + u + 1, G),
  * [dW; dU] += [x_p | h_in]^T dz, db += sum dz. Summing the chunks' blocks afterwards
@@ -267,12 +281,7 @@ static void F(lstm_forward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
         const R *c_prev = F(at)(j, j->C, j->cell_slots, j->c0, u, r0, pp, &ldc);
         const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
         R *z = j->A + F(slot)(j, j->gate_slots, p, r0) * G;
-        if (j->WU) {
-            const R *xh = F(joined)(j, r0, n, p, h_in, lda, joined);
-            F(gemm)(n, G, j->F + u, xh, j->F + u, j->WU, G, j->x_bias, 0, z, G);
-        } else {
-            F(gemm)(n, G, u, h_in, lda, j->U, G, j->xp + (p * j->B + r0) * G, G, z, G);
-        }
+        F(step_product)(j, r0, n, p, G, h_in, lda, joined, z);
         R *c_rows = j->C + F(slot)(j, j->cell_slots, p, r0) * u;
         R *tc_rows = j->TC + F(slot)(j, j->gate_slots, p, r0) * u;
         R *h_rows = j->H + F(slot)(j, j->state_slots, p, r0) * u;
@@ -509,12 +518,7 @@ static void F(rnn_forward)(void *arg, int chunk, Py_ssize_t r0, Py_ssize_t r1)
         const R *h_prev = F(at)(j, j->H, j->state_slots, j->h0, u, r0, F(previous)(j, s), &ldh);
         const R *h_in = F(h_in)(j, r0, n, h_prev, ldh, scratch, &lda);
         R *h_rows = j->H + F(slot)(j, j->state_slots, p, r0) * u;
-        if (j->WU) {
-            const R *xh = F(joined)(j, r0, n, p, h_in, lda, joined);
-            F(gemm)(n, u, j->F + u, xh, j->F + u, j->WU, u, j->x_bias, 0, h_rows, u);
-        } else {
-            F(gemm)(n, u, u, h_in, lda, j->U, u, j->xp + (p * j->B + r0) * u, u, h_rows, u);
-        }
+        F(step_product)(j, r0, n, p, u, h_in, lda, joined, h_rows);
         for (Py_ssize_t i = 0; i < n; i++) {
             R *h = h_rows + i * u;
             if (!F(real)(j, r0 + i, p)) {
