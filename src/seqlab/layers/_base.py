@@ -40,6 +40,7 @@ class Layer(nn.Module):
     """Base class of seqlab layers; subclasses implement ``build`` and ``call``."""
 
     supports_masking = False  # True: an input mask passes through unchanged
+    _keeps_dtype = False  # True: integer inputs give integer outputs (layers that move values)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -128,6 +129,18 @@ class Layer(nn.Module):
     def call(self, inputs, **kwargs):
         raise NotImplementedError
 
+    def compute_output_shape(self, input_shape):
+        """The output shape (batch first, ``None`` = unknown) for inputs of `input_shape`
+        (a list of shapes for a layer called on a list); a list of shapes for several
+        outputs. Every seqlab layer states its rule; a layer of yours that does not is
+        traced instead (see ``seqlab.layers._symbolic``)."""
+        raise NotImplementedError(f"{type(self).__name__} has no compute_output_shape")
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        """Symbolic outputs (shape and dtype) for symbolic `inputs`, from
+        ``compute_output_shape``: what calling the layer on an ``Input`` returns."""
+        return output_spec(self, inputs, args, kwargs)
+
     def compute_mask(self, inputs, mask=None):
         """The mask of the outputs: the input mask when masking is supported, else none."""
         return mask if self.supports_masking else None
@@ -135,7 +148,7 @@ class Layer(nn.Module):
     def _as_tensor(self, inputs):
         if isinstance(inputs, (list, tuple)) and inputs and isinstance(inputs[0], torch.Tensor):
             return inputs  # several tensors: the layer handles them
-        tensor = inputs if isinstance(inputs, torch.Tensor) else torch.as_tensor(np.asarray(inputs))
+        tensor = as_tensor(inputs)
         if tensor.is_floating_point() and tensor.dtype != self.compute_dtype:
             tensor = tensor.to(self.compute_dtype)  # as Keras casts inputs to the layer's dtype
         return tensor
@@ -219,6 +232,27 @@ class Layer(nn.Module):
 
 
 # ------------------------------------------------------------------- helpers
+
+def known_features(layer, input_shape) -> int:
+    """The size of the last axis, which weights depend on; a clear error when unknown."""
+    features = input_shape[-1] if len(input_shape) else None
+    if features is None:
+        raise ValueError(f"{layer.name} ({type(layer).__name__}) cannot create its weights for "
+                         f"inputs of shape {tuple(input_shape)}: the last axis (the features) "
+                         "must have a known size; give it in Input(shape=...) or input_shape=")
+    return features
+
+
+def as_tensor(value) -> torch.Tensor:
+    """A tensor from a tensor, array or list, sharing memory where torch can. A NumPy view
+    with negative strides (``x[:, ::-1]``, which torch cannot wrap) is copied."""
+    if isinstance(value, torch.Tensor):
+        return value
+    array = np.asarray(value)
+    if any(stride < 0 for stride in array.strides):
+        array = np.ascontiguousarray(array)
+    return torch.as_tensor(array)
+
 
 def clone(layer: Layer, **overrides) -> Layer:
     """A new, unbuilt layer with the same constructor arguments (fresh weights);
@@ -327,4 +361,4 @@ Layer.build = _build_once_only(Layer.build)  # layers without weights are built 
 Layer.__init__ = _recording_init(Layer.__init__)  # layers without their own __init__ (Flatten)
 
 # At the end: the symbolic machinery builds on Layer.
-from ._symbolic import is_symbolic, symbolic_call  # noqa: E402
+from ._symbolic import is_symbolic, output_spec, symbolic_call  # noqa: E402

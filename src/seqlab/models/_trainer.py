@@ -15,6 +15,8 @@ out of the loss and the metrics, as Keras does.
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 
 import torch
 
@@ -33,6 +35,12 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 clipnorm=None, clipvalue=None, global_clipnorm=None, **unused):
         """Choose the optimizer, loss(es) and metrics, as Keras's ``compile``.
+
+        Positional order: Keras 3's is ``(optimizer, loss, loss_weights, metrics)``,
+        Keras 2's ``(optimizer, loss, metrics, loss_weights)``. Both work: loss weights are
+        numbers and metrics are names, Metric objects or functions, so a third positional
+        argument holding metrics (``compile("adam", "mse", ["mae"])``) is read as metrics
+        and a fourth holding numbers as loss weights.
 
         Args:
             optimizer: a Keras name ('adam', 'rmsprop', 'sgd', 'adagrad', 'adamw') with
@@ -53,6 +61,7 @@ class Trainer:
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='binary_crossentropy' for one "
                              "sigmoid output or 'sparse_categorical_crossentropy' for classes")
+        loss_weights, metrics = _keras2_order(loss_weights, metrics)
         self.optimizer = optimizers.get(optimizer)
         self._output_losses = _outputs.per_output(loss, self._output_keys(), losses.get, "loss")
         weights = _outputs.per_output(loss_weights if loss_weights is not None else 1.0,
@@ -173,6 +182,34 @@ class Trainer:
         self.optimizer.step()
         self._track(y, predictions, weights, value, _data.count_samples(x))
         return self._current_logs()
+
+    # ------------------------------------------ Keras 2's generator methods
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1,
+                      callbacks=None, validation_data=None, validation_steps=None,
+                      validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Keras 2's ``fit_generator``: ``fit`` on a generator of ``(x, y)`` batches (the
+        queue and worker arguments are accepted and ignored: batches are read in this
+        process, in order)."""
+        _deprecated("fit_generator", "fit")
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                        verbose=verbose, callbacks=callbacks, validation_data=validation_data,
+                        validation_steps=validation_steps, validation_freq=validation_freq,
+                        class_weight=class_weight, shuffle=shuffle, initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2's ``evaluate_generator``: ``evaluate`` on a generator of batches."""
+        _deprecated("evaluate_generator", "evaluate")
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2's ``predict_generator``: ``predict`` on a generator of batches (of x, or
+        of ``(x, y)`` whose y is ignored)."""
+        _deprecated("predict_generator", "predict")
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
 
     # --------------------------------------------------------- evaluate/predict
 
@@ -359,6 +396,37 @@ class Trainer:
         if self._metrics:
             for _, metric in self._metric_entries():
                 metric.reset_state()
+
+
+def _deprecated(old, new):
+    warnings.warn(f"Model.{old} is Keras 2's name (removed in Keras 3): it runs Model.{new}, "
+                  f"which takes generators too", DeprecationWarning, stacklevel=3)
+
+
+def _keras2_order(loss_weights, metrics):
+    """``(loss_weights, metrics)`` given in either positional order (see ``compile``)."""
+    if _holds(loss_weights, _is_metric) and (metrics is None or _holds(metrics, _is_weight)):
+        return metrics, loss_weights
+    return loss_weights, metrics
+
+
+def _holds(value, test) -> bool:
+    """Whether `value` (one item, a list/tuple, a dict or nested) is non-empty and every
+    leaf passes `test`."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(_holds(v, test) for v in value)
+    return test(value)
+
+
+def _is_metric(value) -> bool:
+    return isinstance(value, (str, metrics_module.Metric)) or (
+        callable(value) and not isinstance(value, numbers.Number))
+
+
+def _is_weight(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _as_list(logs, names):
