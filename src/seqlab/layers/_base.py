@@ -90,6 +90,8 @@ class Layer(nn.Module):
                              f"{tuple(value.shape)}, expected {tuple(shape)}")
         parameter = nn.Parameter(value, requires_grad=trainable and self._trainable)
         self.register_parameter(name, parameter)
+        if not trainable:  # stays frozen when the layer is made trainable (moving statistics)
+            self.__dict__.setdefault("_fixed_weights", set()).add(name)
         return parameter
 
     @property
@@ -181,8 +183,9 @@ class Layer(nn.Module):
         for module in self.modules():
             if isinstance(module, Layer):
                 module._trainable = bool(value)
-        for parameter in self.parameters():
-            parameter.requires_grad_(bool(value))
+            fixed = module.__dict__.get("_fixed_weights", ())
+            for name, parameter in module.named_parameters(recurse=False):
+                parameter.requires_grad_(bool(value) and name not in fixed)
 
     def get_weights(self) -> list:
         """The weights as NumPy arrays, in Keras's order and shapes."""
