@@ -80,7 +80,8 @@ class Model(Trainer, Layer):
             values[id(symbol)] = value
         for node in self._nodes:
             outputs = node.replay(values, training)
-            flat = [outputs] if isinstance(outputs, torch.Tensor) else list(outputs)
+            single = isinstance(outputs, (torch.Tensor, SymbolicTensor))
+            flat = [outputs] if single else list(outputs)
             for symbol, value in zip(node.outputs, flat):
                 values[id(symbol)] = value
         return _rebuild(self._output_structure, values)
@@ -220,6 +221,11 @@ class Sequential(Model):
 
     def get_layer(self, name=None, index=None):
         return _get_layer(self.layers, name, index)
+
+    def count_params(self) -> int:
+        if not self.built:
+            self.output_shapes()  # builds what the known (or Keras 2's default) shape allows
+        return super().count_params()
 
 
 def as_input_tensor(value, dtype=None):
