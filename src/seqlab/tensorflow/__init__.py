@@ -50,7 +50,11 @@ def _array(value, dtype):
     if hasattr(value, "detach"):  # a torch tensor
         value = value.detach().cpu().numpy()
     if dtype is not None:
-        return np.asarray(value, dtype=getattr(dtype, "name", None) or str(dtype))
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:  # a torch dtype, or a name such as "tf.float32"'s string
+            dtype = np.dtype(str(dtype).replace("torch.", ""))
+        return np.asarray(value, dtype=dtype)
     array = np.asarray(value)
     if array.dtype == np.float64 and not isinstance(value, np.ndarray):
         return array.astype(np.float32)  # Python floats are float32 in TensorFlow
