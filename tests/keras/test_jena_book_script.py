@@ -19,6 +19,7 @@ from seqlab import set_seed
 from tests.helpers import shared_data
 
 
+@pytest.mark.filterwarnings("ignore:Model.(fit|evaluate|predict)_generator:DeprecationWarning")
 def test_jena_chapter_with_generators_and_fit_generator(capsys):
     # was: from keras.models import Sequential; from keras import layers; ...
     from seqlab.keras import layers
