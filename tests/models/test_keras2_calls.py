@@ -141,3 +141,24 @@ def test_generators_of_reversed_arrays():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.predict_on_batch(flipped)
+
+
+def test_keras_attributes_course_code_reads():
+    from seqlab.layers import LSTM
+
+    model = Sequential([Input((3, 2)), LSTM(2, stateful=True), Dense(1)])
+    with pytest.raises(AttributeError, match="not compiled yet: model.compile"):
+        model.optimizer  # noqa: B018
+    with pytest.raises(AttributeError, match="has not been fitted yet"):
+        model.history  # noqa: B018
+    with pytest.raises(AttributeError, match=r"to_json\): model.save\(path\)"):
+        model.to_json()
+    with pytest.raises(AttributeError, match="'Sequential' object has no attribute 'nope'"):
+        model.nope  # noqa: B018
+    assert getattr(model, "tokenizer", None) is None
+    model.compile("sgd", "mse")
+    history = model.fit(np.ones((4, 3, 2)), np.ones((4, 1)), batch_size=4, verbose=0)
+    assert model.history is history
+    assert model.layers[0].states is not None
+    model.reset_states()  # Keras's model.reset_states(): every stateful layer
+    assert model.layers[0].states is None

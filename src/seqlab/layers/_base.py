@@ -69,6 +69,18 @@ class Layer(nn.Module):
         else:
             self._build_shape = None
 
+    def __getattr__(self, name):
+        # torch keeps parameters and sublayers outside __dict__: look there first. A name
+        # that is nowhere gets an error that says what Keras code meant by it.
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            hint = _KERAS_ATTRIBUTES.get(name)
+            if hint is None:
+                raise
+        raise AttributeError(f"{type(self).__name__} {self.__dict__.get('name', '')!r} has no "
+                             f"attribute {name!r} (Keras's {name}): {hint}") from None
+
     # ------------------------------------------------------------- building
 
     def build(self, input_shape):
@@ -235,6 +247,29 @@ class Layer(nn.Module):
 
 
 # ------------------------------------------------------------------- helpers
+
+_FUNCTIONAL = ("seqlab records no graph on layers: call layers on keras.Input(...) and build "
+               "Model(inputs, outputs), or read shapes with layer.compute_output_shape(shape) "
+               "and model.summary()")
+_KERAS_ATTRIBUTES = {
+    "optimizer": "the model is not compiled yet: model.compile(optimizer=..., loss=...) sets it",
+    "history": "the model has not been fitted yet: history = model.fit(...)",
+    "to_json": "model.save(path) writes the architecture and weights in one file "
+               "(load_model reads it; seqlab files never hold code)",
+    "to_yaml": "model.save(path)",
+    "output_shape": _FUNCTIONAL,
+    "input": _FUNCTIONAL,
+    "output": _FUNCTIONAL,
+    "inputs": _FUNCTIONAL,
+    "outputs": _FUNCTIONAL,
+    "inbound_nodes": _FUNCTIONAL,
+    "get_output_at": _FUNCTIONAL,
+    "get_input_at": _FUNCTIONAL,
+    "losses": "seqlab layers add no losses of their own (no regularizers): the model's loss "
+              "is compile's loss",
+    "distribute_strategy": "fit(..., distributed=True) under torchrun",
+}
+
 
 def known_features(layer, input_shape) -> int:
     """The size of the last axis, which weights depend on; a clear error when unknown."""

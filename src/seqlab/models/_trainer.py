@@ -157,6 +157,7 @@ class Trainer:
             if self.stop_training:
                 break
         callbacks.on_train_end(logs)
+        self.history = history  # as Keras: the last fit's History
         return history
 
     def _train_step(self, x, y, sample_weight, class_weight, epoch=0, step=0, group=None):
@@ -286,6 +287,14 @@ class Trainer:
 
     def reset_metrics(self):
         self._reset_trackers()
+
+    def reset_states(self):
+        """Zero the carried states of every stateful layer (Keras's ``model.reset_states()``,
+        e.g. between texts with a stateful generator)."""
+        for module in self.modules():
+            if module is not self and getattr(module, "stateful", False) and hasattr(
+                    module, "reset_states") and not isinstance(module, Trainer):
+                module.reset_states()
 
     # ------------------------------------------------------------ save, summary
 
