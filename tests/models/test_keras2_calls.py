@@ -162,3 +162,30 @@ def test_keras_attributes_course_code_reads():
     assert model.layers[0].states is not None
     model.reset_states()  # Keras's model.reset_states(): every stateful layer
     assert model.layers[0].states is None
+
+
+def test_learning_rate_scheduler_and_keras_2_predict_methods():
+    from seqlab.keras.callbacks import LearningRateScheduler
+
+    model = Sequential([Input((2,)), Dense(3, activation="softmax")])
+    model.compile(optimizer=SGD(lr=0.1), loss="sparse_categorical_crossentropy")
+    seen = []
+    schedule = LearningRateScheduler(lambda epoch: 0.1 * 0.5 ** epoch)
+    two_arguments = LearningRateScheduler(lambda epoch, lr: seen.append(lr) or lr)
+    x, y = np.random.default_rng(0).normal(size=(8, 2)), np.arange(8) % 3
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=[schedule, two_arguments],
+                        workers=2, use_multiprocessing=False, max_queue_size=4)
+    assert history.history["learning_rate"] == pytest.approx([0.1, 0.05, 0.025])
+    assert seen == pytest.approx([0.1, 0.05, 0.025])
+    with pytest.raises(ValueError, match="must return a number"):
+        model.fit(x, y, verbose=0, callbacks=[LearningRateScheduler(lambda epoch: "fast")])
+    with pytest.warns(DeprecationWarning, match="predict_classes"):
+        classes = model.predict_classes(x)
+    np.testing.assert_array_equal(classes, model.predict(x, verbose=0).argmax(-1))
+    binary = Sequential([Input((2,)), Dense(1, activation="sigmoid")])
+    with pytest.warns(DeprecationWarning):
+        labels = binary.predict_classes(x)
+    assert labels.dtype == np.int32 and labels.shape == (8, 1)
+    np.testing.assert_array_equal(labels, (binary.predict(x, verbose=0) > 0.5).astype(np.int32))
+    with pytest.warns(DeprecationWarning, match="predict_proba"):
+        np.testing.assert_array_equal(binary.predict_proba(x), binary.predict(x, verbose=0))

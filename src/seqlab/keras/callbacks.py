@@ -3,8 +3,6 @@ from ._lazy import namespace
 
 _MISSING = {
     "TensorBoard": "CSVLogger('log.csv') and history.plot('curves.png')",
-    "LearningRateScheduler": "LambdaCallback(on_epoch_begin=lambda epoch, logs: "
-                             "setattr(model.optimizer, 'learning_rate', schedule(epoch)))",
     "BackupAndRestore": "ModelCheckpoint (writes atomically) and fit(initial_epoch=...)",
     "TerminateOnNaN": "nothing: fit stops with a FloatingPointError when the loss is NaN",
     "RemoteMonitor": "CSVLogger or LambdaCallback",

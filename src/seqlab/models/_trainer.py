@@ -105,13 +105,17 @@ class Trainer:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1, distributed=False):
+            validation_batch_size=None, validation_freq=1, distributed=False,
+            max_queue_size=10, workers=1, use_multiprocessing=False):
         """Train for `epochs` epochs (Keras's ``fit``); returns a ``History``.
 
         ``distributed=True`` trains data-parallel under ``torchrun --nproc-per-node N``:
         every global batch of ``batch_size`` samples is split across the processes and
         the gradients are summed, so the result equals one process on the same batches;
         only the first process prints, logs and saves.
+
+        ``max_queue_size``, ``workers`` and ``use_multiprocessing`` (Keras 2's) are accepted
+        and ignored: batches are read in this process, in order.
         """
         self._require_compiled("fit")
         train = _data.adapter(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
@@ -212,10 +216,25 @@ class Trainer:
         _deprecated("predict_generator", "predict")
         return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
 
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Keras 2's ``Sequential.predict_classes``: the argmax of each prediction, or, for
+        one output unit, ``prediction > 0.5`` as 0/1 (int32)."""
+        _deprecated("predict_classes", "predict", "then takes the argmax (or > 0.5)")
+        probabilities = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if probabilities.shape[-1] > 1:
+            return probabilities.argmax(axis=-1)
+        return (probabilities > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Keras 2's ``Sequential.predict_proba``: ``predict``."""
+        _deprecated("predict_proba", "predict", "which returns the same")
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
     # --------------------------------------------------------- evaluate/predict
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
+                 steps=None, callbacks=None, return_dict=False, max_queue_size=10, workers=1,
+                 use_multiprocessing=False):
         """Loss and metrics on data, without training: a number (loss only), a list
         ``[loss, *metrics]``, or with ``return_dict`` a dict by name."""
         self._require_compiled("evaluate")
@@ -243,7 +262,8 @@ class Trainer:
             self.train(was_training)
         return group.average_logs(self._current_logs())
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
+                max_queue_size=10, workers=1, use_multiprocessing=False):
         """Outputs for `x`, batched, in eval mode without gradients, as NumPy arrays."""
         data = _data.adapter(x, None, None, batch_size, False, steps, "predict")
         was_training = self.training
@@ -407,9 +427,9 @@ class Trainer:
                 metric.reset_state()
 
 
-def _deprecated(old, new):
+def _deprecated(old, new, detail="which takes generators too"):
     warnings.warn(f"Model.{old} is Keras 2's name (removed in Keras 3): it runs Model.{new}, "
-                  f"which takes generators too", DeprecationWarning, stacklevel=3)
+                  f"{detail}", DeprecationWarning, stacklevel=3)
 
 
 def _keras2_order(loss_weights, metrics):
