@@ -177,3 +177,15 @@ def test_snake_case_names_of_losses_and_initializers():
     assert keras.initializers.RandomNormal is seqlab_layers.initializers.RandomNormal
     assert keras.activations.relu is torch.relu
     assert keras.metrics.binary_accuracy is seqlab.models.metrics.binary_accuracy
+
+
+def test_activation_functions_are_recorded_by_name(tmp_path):
+    model = keras.Sequential([keras.Input((3,)),
+                              keras.layers.Dense(2, activation=keras.activations.relu),
+                              keras.layers.Dense(1, activation=keras.activations.hard_sigmoid)])
+    assert model.layers[0].get_config()["activation"] == "relu"
+    assert model.layers[1].get_config()["activation"] == "hard_sigmoid_keras2"
+    model.save(tmp_path / "m.safetensors")
+    x = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)
+    np.testing.assert_array_equal(keras.models.load_model(tmp_path / "m.safetensors").predict(
+        x, verbose=0), model.predict(x, verbose=0))

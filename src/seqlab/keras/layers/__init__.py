@@ -8,12 +8,14 @@ Keras 2's ``0.2 x + 0.5`` (clipped), as in every Keras and tf.keras before Keras
 because the code that reaches seqlab through this namespace was written for it;
 ``seqlab.layers`` keeps Keras 3's ``x / 6 + 1 / 2``. A layer so made records
 ``'hard_sigmoid_keras2'`` in its config, so a saved model reloads with the same numbers.
+An activation given as one of Keras's functions (``keras.activations.relu``) is recorded
+by its name, so that the model can be saved.
 """
 from __future__ import annotations
 
 import inspect
 
-from ...layers import Layer
+from ...layers import Layer, activations
 from .._lazy import namespace
 
 _2D = "seqlab works on sequences (batch, time, features): use the 1-D layer "
@@ -55,8 +57,11 @@ def _keras2_activations(name, value):
     def __init__(self, *args, **kwargs):
         bound = signature.bind_partial(self, *args, **kwargs)
         for parameter in chosen:
-            if bound.arguments.get(parameter) == "hard_sigmoid":
+            given = bound.arguments.get(parameter)
+            if given == "hard_sigmoid":
                 bound.arguments[parameter] = "hard_sigmoid_keras2"
+            elif callable(given) and activations.name_of(given):  # keras.activations.relu
+                bound.arguments[parameter] = activations.name_of(given)  # saves by name
         value.__init__(*bound.args, **bound.kwargs)
 
     keras2 = type(value.__name__, (value,), {"__module__": value.__module__,
