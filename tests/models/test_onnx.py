@@ -322,6 +322,15 @@ def test_sequential_known_from_data_gets_a_dynamic_length(tmp_path):
     assert_parity(model, ids("none")[:, :4], tmp_path, session=session)
 
 
+def test_float_word_indices(tmp_path):
+    """An Input left as float32 feeding an Embedding: the graph casts the indices."""
+    words = Input(shape=(None,))
+    model = randomize(Model(words, LSTM(3)(Embedding(VOCAB, 4, mask_zero=True)(words))))
+    session = exported(model, tmp_path)
+    assert session.get_inputs()[0].type == "tensor(float)"
+    assert_parity(model, ids("pre").astype(np.float32), tmp_path, session=session)
+
+
 @pytest.mark.parametrize("opset", [14, 17, 18, onnx.defs.onnx_opset_version()])
 def test_opsets(opset, tmp_path):
     """Reductions take their axes as an attribute before opset 18 and as an input after."""

@@ -13,7 +13,7 @@ import os
 from .._files import write_atomically
 
 DEFAULT_OPSET = 17  # onnxruntime 1.16 and later run it (1.16 supports up to 19)
-MIN_OPSET = 14  # HardSwish, Reshape with allowzero, Trilu: everything the exporter writes
+MIN_OPSET = 14  # HardSwish (14); Squeeze, Unsqueeze and ReduceSum with axes as inputs (13)
 
 
 class ExportError(ValueError):

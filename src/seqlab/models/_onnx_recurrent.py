@@ -105,13 +105,17 @@ def _run(g: Graph, directions, x: Value) -> list:
     """Each ``(layer, initial states or None)`` over `x`: per layer a dict with
     ``sequence`` (``(B, T, u)`` in TIME order, with return_sequences), ``last`` and
     ``states``."""
-    for layer, _ in directions:
+    for layer, initial in directions:
         check(layer)
+        count = len(layer._state_sizes)
+        if initial is not None and len(initial) != count:
+            raise ExportError(f"layer {layer.name!r} ({type(layer).__name__}) takes {count} "
+                              f"initial state tensor(s), got {len(initial)}")
     masked = None if x.mask is None else _real_steps(g, x.mask)
     inputs = x.name if masked is None else g.gather_time(x.name, masked["order"])
     time_major = g.op("Transpose", [inputs], perm=[1, 0, 2])  # (T, B, in)
     results = [None] * len(directions)
-    for group in _operator_groups([layer for layer, _ in directions]):
+    for group in _operator_groups(directions):
         group = sorted(group, key=lambda i: directions[i][0].go_backwards)  # forward first
         y, y_h, y_c = _operator(g, [directions[i] for i in group], time_major, masked)
         for slot, i in enumerate(group):
@@ -120,15 +124,18 @@ def _run(g: Graph, directions, x: Value) -> list:
     return results
 
 
-def _operator_groups(layers) -> list:
-    """One operator for a forward and a backward layer of the same kind and size."""
-    if len(layers) == 2:
-        a, b = (layer.cell for layer in layers)
+def _operator_groups(directions) -> list:
+    """One operator for a forward and a backward layer of the same kind and size (and
+    initial states for both or neither)."""
+    if len(directions) == 2:
+        (first, first_state), (second, second_state) = directions
+        a, b = first.cell, second.cell
         if (type(a) is type(b) and a.units == b.units
                 and getattr(a, "reset_after", None) == getattr(b, "reset_after", None)
-                and layers[0].go_backwards != layers[1].go_backwards):
+                and first.go_backwards != second.go_backwards
+                and (first_state is None) == (second_state is None)):
             return [[0, 1]]
-    return [[i] for i in range(len(layers))]
+    return [[i] for i in range(len(directions))]
 
 
 def _operator(g, directions, time_major, masked):
