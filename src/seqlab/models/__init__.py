@@ -1,9 +1,10 @@
 """Models: ``Sequential`` and the functional ``Model`` with Keras's compile / fit /
-evaluate / predict / summary / save, plus ``load_model``."""
+evaluate / predict / summary / save, plus ``load_model`` and ``export_onnx``."""
 from . import callbacks, losses, metrics, optimizers
 from ._model import Model, Sequential
+from ._onnx import export_onnx
 from ._saving import load_model
 from ..layers import Input
 
-__all__ = ["Input", "Model", "Sequential", "callbacks", "load_model", "losses", "metrics",
-           "optimizers"]
+__all__ = ["Input", "Model", "Sequential", "callbacks", "export_onnx", "load_model", "losses",
+           "metrics", "optimizers"]
