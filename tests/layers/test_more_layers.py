@@ -185,3 +185,19 @@ def test_global_poolings_channels_first_masks_and_integers():
     assert mean.dtype == torch.float32 and mean.tolist() == [[2.5, 4.5]]
     with pytest.raises(ValueError, match="data_format must be"):
         L.GlobalAveragePooling1D(data_format="channels_middle")
+
+
+@pytest.mark.parametrize("pooling", [L.GlobalAveragePooling1D, L.GlobalMaxPooling1D])
+def test_channels_first_global_poolings_export_to_onnx(pooling, tmp_path):
+    """export_onnx reduces the time axis the layer reduces (axis 2 for channels_first)."""
+    onnxruntime = pytest.importorskip("onnxruntime")
+    from seqlab.models import export_onnx
+
+    model = Sequential([L.Input((3, 5)), pooling(data_format="channels_first"), L.Dense(2)])
+    x = np.random.default_rng(0).normal(size=(4, 3, 5)).astype(np.float32)
+    expected = model.predict(x, verbose=0)
+    export_onnx(model, tmp_path / "m.onnx")
+    session = onnxruntime.InferenceSession(str(tmp_path / "m.onnx"),
+                                           providers=["CPUExecutionProvider"])
+    got = session.run(None, {session.get_inputs()[0].name: x})[0]
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
