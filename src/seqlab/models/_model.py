@@ -13,7 +13,7 @@ from torch import nn
 
 from ..layers import Embedding, InputLayer, Layer
 from ..layers._base import as_tensor, unique_name
-from ..layers._symbolic import Input, SymbolicTensor, _leaves
+from ..layers._symbolic import Input, SymbolicTensor, _leaves, is_shape
 from ._trainer import Trainer
 
 
@@ -67,8 +67,7 @@ class Model(Trainer, Layer):
         return result if isinstance(result, SymbolicTensor) else list(_leaves(result))
 
     def compute_output_shape(self, input_shape):
-        multiple = not (isinstance(input_shape, tuple) and all(
-            d is None or isinstance(d, int) for d in input_shape))
+        multiple = not is_shape(tuple(input_shape))
         shapes = list(input_shape) if multiple else [input_shape]
         symbols = [SymbolicTensor(shape, s.dtype) for shape, s in zip(shapes, self._inputs)]
         result = self.compute_output_spec(symbols if multiple else symbols[0])
