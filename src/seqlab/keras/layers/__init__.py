@@ -13,6 +13,7 @@ by its name, so that the model can be saved.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 
 from ...layers import Layer, activations
@@ -54,6 +55,7 @@ def _keras2_activations(name, value):
     if not chosen:
         return value
 
+    @functools.wraps(value.__init__)
     def __init__(self, *args, **kwargs):
         bound = signature.bind_partial(self, *args, **kwargs)
         for parameter in chosen:
