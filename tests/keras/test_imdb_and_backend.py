@@ -133,3 +133,17 @@ def test_tensorflow_data_and_strings_are_found_when_seqlab_has_them(monkeypatch)
     monkeypatch.setitem(__import__("sys").modules, "seqlab.text.strings", strings)
     monkeypatch.delattr(tf.strings, "lower", raising=False)
     assert tf.strings.lower is str.lower
+
+
+def test_real_reviews_give_keras_sizes_and_top_ranks():
+    from tests.helpers import shared_data
+
+    path = shared_data("imdb/aclImdb_v1.tar.gz")
+    (x_train, y_train), (x_test, y_test) = imdb.load_data(path, num_words=10000)
+    assert len(x_train) == len(x_test) == 25000
+    assert y_train.sum() == y_test.sum() == 12500
+    assert max(max(row) for row in x_train) == 9999 and all(row[0] == 1 for row in x_train)
+    index = imdb.get_word_index(path)
+    top = sorted(index, key=index.get)[:10]
+    # the first ten entries of Keras's imdb_word_index.json
+    assert top == ["the", "and", "a", "of", "to", "is", "br", "in", "it", "i"]
