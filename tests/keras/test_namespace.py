@@ -189,3 +189,19 @@ def test_activation_functions_are_recorded_by_name(tmp_path):
     x = np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32)
     np.testing.assert_array_equal(keras.models.load_model(tmp_path / "m.safetensors").predict(
         x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_models_of_namespace_layers_pickle_and_copy():
+    import copy
+    import io
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="hard_sigmoid"),
+                              keras.layers.BatchNormalization()])
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    buffer.seek(0)
+    restored = torch.load(buffer, weights_only=False)
+    x = torch.ones(2, 3)
+    model.eval(), restored.eval()
+    torch.testing.assert_close(restored(x), model(x))
+    assert type(copy.deepcopy(model).layers[0]) is keras.layers.Dense

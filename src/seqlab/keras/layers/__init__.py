@@ -66,8 +66,9 @@ def _keras2_activations(name, value):
                 bound.arguments[parameter] = activations.name_of(given)  # saves by name
         value.__init__(*bound.args, **bound.kwargs)
 
-    keras2 = type(value.__name__, (value,), {"__module__": value.__module__,
-                                             "__qualname__": value.__qualname__,
+    # named seqlab.keras.layers.<name>, where pickle finds it again (this module caches it)
+    keras2 = type(value.__name__, (value,), {"__module__": __name__,
+                                             "__qualname__": value.__name__,
                                              "__doc__": value.__doc__})
     keras2.__init__ = __init__  # set after creation: the base class records the arguments
     return keras2
