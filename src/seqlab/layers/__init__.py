@@ -1,6 +1,8 @@
 """Layers with Keras's names, arguments, weight shapes and masks, as torch modules."""
 from . import activations, initializers
 from ._base import Layer
+from .advanced_activations import LeakyReLU
+from .batch_normalization import BatchNormalization
 from .cells import GRUCell, LSTMCell, SimpleRNNCell
 from .conv import (
     AveragePooling1D,
@@ -11,9 +13,13 @@ from .conv import (
 )
 from .core import Activation, Dense, Dropout, Flatten, RepeatVector, TimeDistributed
 from .embedding import Embedding
+from .lambda_layer import Lambda
+from .masking import Masking
 from ._symbolic import Input, InputLayer, SymbolicTensor
 from .merge import Add, Average, Concatenate, Maximum, Multiply, Subtract
+from .noise import GaussianNoise, SpatialDropout1D
 from .recurrent import GRU, LSTM, RNN, SimpleRNN
+from .reshaping import Cropping1D, Permute, Reshape, UpSampling1D, ZeroPadding1D
 from .wrappers import Bidirectional
 
 __all__ = [
@@ -47,6 +53,17 @@ __all__ = [
     "SimpleRNN",
     "SimpleRNNCell",
     "TimeDistributed",
+    "BatchNormalization",
+    "Cropping1D",
+    "GaussianNoise",
+    "Lambda",
+    "LeakyReLU",
+    "Masking",
+    "Permute",
+    "Reshape",
+    "SpatialDropout1D",
+    "UpSampling1D",
+    "ZeroPadding1D",
     "activations",
     "initializers",
 ]

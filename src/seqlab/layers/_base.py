@@ -40,6 +40,7 @@ class Layer(nn.Module):
     """Base class of seqlab layers; subclasses implement ``build`` and ``call``."""
 
     supports_masking = False  # True: an input mask passes through unchanged
+    _keeps_dtype = False  # True: integer inputs give integer outputs (layers that move values)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -68,6 +69,18 @@ class Layer(nn.Module):
         else:
             self._build_shape = None
 
+    def __getattr__(self, name):
+        # torch keeps parameters and sublayers outside __dict__: look there first. A name
+        # that is nowhere gets an error that says what Keras code meant by it.
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            hint = _KERAS_ATTRIBUTES.get(name)
+            if hint is None:
+                raise
+        raise AttributeError(f"{type(self).__name__} {self.__dict__.get('name', '')!r} has no "
+                             f"attribute {name!r} (Keras's {name}): {hint}") from None
+
     # ------------------------------------------------------------- building
 
     def build(self, input_shape):
@@ -89,6 +102,8 @@ class Layer(nn.Module):
                              f"{tuple(value.shape)}, expected {tuple(shape)}")
         parameter = nn.Parameter(value, requires_grad=trainable and self._trainable)
         self.register_parameter(name, parameter)
+        if not trainable:  # stays frozen when the layer is made trainable (moving statistics)
+            self.__dict__.setdefault("_fixed_weights", set()).add(name)
         return parameter
 
     @property
@@ -128,6 +143,18 @@ class Layer(nn.Module):
     def call(self, inputs, **kwargs):
         raise NotImplementedError
 
+    def compute_output_shape(self, input_shape):
+        """The output shape (batch first, ``None`` = unknown) for inputs of `input_shape`
+        (a list of shapes for a layer called on a list); a list of shapes for several
+        outputs. Every seqlab layer states its rule; a layer of yours that does not is
+        traced instead (see ``seqlab.layers._symbolic``)."""
+        raise NotImplementedError(f"{type(self).__name__} has no compute_output_shape")
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        """Symbolic outputs (shape and dtype) for symbolic `inputs`, from
+        ``compute_output_shape``: what calling the layer on an ``Input`` returns."""
+        return output_spec(self, inputs, args, kwargs)
+
     def compute_mask(self, inputs, mask=None):
         """The mask of the outputs: the input mask when masking is supported, else none."""
         return mask if self.supports_masking else None
@@ -135,7 +162,7 @@ class Layer(nn.Module):
     def _as_tensor(self, inputs):
         if isinstance(inputs, (list, tuple)) and inputs and isinstance(inputs[0], torch.Tensor):
             return inputs  # several tensors: the layer handles them
-        tensor = inputs if isinstance(inputs, torch.Tensor) else torch.as_tensor(np.asarray(inputs))
+        tensor = as_tensor(inputs)
         if tensor.is_floating_point() and tensor.dtype != self.compute_dtype:
             tensor = tensor.to(self.compute_dtype)  # as Keras casts inputs to the layer's dtype
         return tensor
@@ -168,8 +195,9 @@ class Layer(nn.Module):
         for module in self.modules():
             if isinstance(module, Layer):
                 module._trainable = bool(value)
-        for parameter in self.parameters():
-            parameter.requires_grad_(bool(value))
+            fixed = module.__dict__.get("_fixed_weights", ())
+            for name, parameter in module.named_parameters(recurse=False):
+                parameter.requires_grad_(bool(value) and name not in fixed)
 
     def get_weights(self) -> list:
         """The weights as NumPy arrays, in Keras's order and shapes."""
@@ -219,6 +247,50 @@ class Layer(nn.Module):
 
 
 # ------------------------------------------------------------------- helpers
+
+_FUNCTIONAL = ("seqlab records no graph on layers: call layers on keras.Input(...) and build "
+               "Model(inputs, outputs), or read shapes with layer.compute_output_shape(shape) "
+               "and model.summary()")
+_KERAS_ATTRIBUTES = {
+    "optimizer": "the model is not compiled yet: model.compile(optimizer=..., loss=...) sets it",
+    "history": "the model has not been fitted yet: history = model.fit(...)",
+    "to_json": "model.save(path) writes the architecture and weights in one file "
+               "(load_model reads it; seqlab files never hold code)",
+    "to_yaml": "model.save(path)",
+    "output_shape": _FUNCTIONAL,
+    "input": _FUNCTIONAL,
+    "output": _FUNCTIONAL,
+    "inputs": _FUNCTIONAL,
+    "outputs": _FUNCTIONAL,
+    "inbound_nodes": _FUNCTIONAL,
+    "get_output_at": _FUNCTIONAL,
+    "get_input_at": _FUNCTIONAL,
+    "losses": "seqlab layers add no losses of their own (no regularizers): the model's loss "
+              "is compile's loss",
+    "distribute_strategy": "fit(..., distributed=True) under torchrun",
+}
+
+
+def known_features(layer, input_shape) -> int:
+    """The size of the last axis, which weights depend on; a clear error when unknown."""
+    features = input_shape[-1] if len(input_shape) else None
+    if features is None:
+        raise ValueError(f"{layer.name} ({type(layer).__name__}) cannot create its weights for "
+                         f"inputs of shape {tuple(input_shape)}: the last axis (the features) "
+                         "must have a known size; give it in Input(shape=...) or input_shape=")
+    return features
+
+
+def as_tensor(value) -> torch.Tensor:
+    """A tensor from a tensor, array or list, sharing memory where torch can. A NumPy view
+    with negative strides (``x[:, ::-1]``, which torch cannot wrap) is copied."""
+    if isinstance(value, torch.Tensor):
+        return value
+    array = np.asarray(value)
+    if any(stride < 0 for stride in array.strides):
+        array = np.ascontiguousarray(array)
+    return torch.as_tensor(array)
+
 
 def clone(layer: Layer, **overrides) -> Layer:
     """A new, unbuilt layer with the same constructor arguments (fresh weights);
@@ -327,4 +399,4 @@ Layer.build = _build_once_only(Layer.build)  # layers without weights are built 
 Layer.__init__ = _recording_init(Layer.__init__)  # layers without their own __init__ (Flatten)
 
 # At the end: the symbolic machinery builds on Layer.
-from ._symbolic import is_symbolic, symbolic_call  # noqa: E402
+from ._symbolic import is_symbolic, output_spec, symbolic_call  # noqa: E402

@@ -2,24 +2,25 @@
 
 ``Input(shape)`` returns a ``SymbolicTensor`` (shape with ``None`` for the batch and
 any unknown size, a dtype). Calling a layer on symbolic tensors (anywhere in its
-arguments, e.g. ``initial_state=[h, c]``) does not compute anything: it records a
-``Node`` (the layer and its arguments) and returns symbolic outputs with the shapes
-the layer produces. A functional ``Model(inputs, outputs)`` replays the nodes on
-real tensors.
+arguments, e.g. ``initial_state=[h, c]``) does not compute anything: it builds the
+layer for the input shape, records a ``Node`` (the layer and its arguments) and returns
+symbolic outputs with the shapes the layer states. A functional ``Model(inputs,
+outputs)`` replays the nodes on real tensors.
 
-Output shapes are found by running the layer on small zero tensors, twice, with
-different sizes for each unknown dimension: a dimension that follows the input is
-unknown in the output too. (Zeros are a valid index for an Embedding, and a
-stateful layer is reset afterwards.)
+Output shapes come from rules, as in Keras: every seqlab layer has
+``compute_output_shape(input_shape)`` (``None`` allowed in any dimension but the
+features), so a ``Conv1D(32, 5)`` over ``Input((None, 14))`` has output ``(None, None,
+32)`` without running anything. Only what has no rule is traced, as Keras's torch
+backend traces it (``compute_output_spec``): a ``Lambda`` without ``output_shape`` and
+a layer of your own without ``compute_output_shape`` run on shape-only ``meta``
+tensors (zeros on the CPU if that fails), with two sizes for each unknown dimension;
+a dimension that follows the input is unknown in the output too.
 """
 from __future__ import annotations
 
 import torch
 
 from ._base import Layer, unique_name
-
-_PROBE_SIZES = (2, 3)  # stand-ins for an unknown dimension (batch included)
-
 
 class SymbolicTensor:
     """A placeholder for the value a functional model computes at this point."""
@@ -56,8 +57,13 @@ class InputLayer(Layer):
         self.output.node.outputs = [self.output]
         self.built = True  # no weights; else a Model with it never counts as built
 
+    _keeps_dtype = True
+
     def call(self, inputs):
         return inputs
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
 
 
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):  # noqa: N802
@@ -104,44 +110,109 @@ def is_symbolic(structure) -> bool:
 
 def symbolic_call(layer, args, kwargs):
     """Record `layer(*args, **kwargs)` on symbolic tensors and return symbolic outputs."""
-    probes = []
-    stateful = getattr(layer, "stateful", False)
-    for size in _PROBE_SIZES:
-        concrete = _substitute((args, kwargs), _ProbeValues(size))
-        if stateful:
-            layer.reset_states()  # each probe has its own batch size
-        with torch.no_grad():
-            probes.append(layer(*concrete[0], **concrete[1], training=False))
-    if stateful:
-        layer.reset_states()  # the probes must not leave states behind
-    first, second = probes
-    flat_first, flat_second = _flat_outputs(first), _flat_outputs(second)
-    node = Node(layer, args, kwargs, len(flat_first))
-    for index, (a, b) in enumerate(zip(flat_first, flat_second)):
-        shape = [None if i == 0 or da != db else da
-                 for i, (da, db) in enumerate(zip(a.shape, b.shape))]
-        node.outputs[index] = SymbolicTensor(shape, a.dtype, node, index, name=layer.name)
-    if isinstance(first, torch.Tensor):
-        return node.outputs[0]
-    return type(first)(node.outputs) if isinstance(first, (tuple, list)) else node.outputs
+    inputs = args[0] if args else kwargs.get("inputs")
+    layer._build_once(shape_of(inputs) if not isinstance(inputs, (list, tuple))
+                      else shape_of(inputs[0]))
+    rest = {k: v for k, v in kwargs.items() if k not in ("inputs", "training", "mask")}
+    spec = layer.compute_output_spec(inputs, *args[1:], **rest)
+    flat = [spec] if isinstance(spec, SymbolicTensor) else list(spec)
+    node = Node(layer, args, kwargs, len(flat))
+    for index, item in enumerate(flat):
+        node.outputs[index] = SymbolicTensor(item.shape, item.dtype, node, index, name=layer.name)
+    return node.outputs[0] if isinstance(spec, SymbolicTensor) else list(node.outputs)
 
 
-class _ProbeValues:
+def shape_of(inputs):
+    """The shape of a symbolic tensor, or the list of shapes of a list of them."""
+    if isinstance(inputs, SymbolicTensor):
+        return inputs.shape
+    if isinstance(inputs, (list, tuple)):
+        return [shape_of(item) for item in inputs]
+    raise TypeError(f"expected symbolic tensors (from Input), got {type(inputs).__name__}")
+
+
+def is_shape(value) -> bool:
+    """A single shape (a tuple of ints and Nones), as opposed to a list of shapes."""
+    return isinstance(value, tuple) and all(d is None or isinstance(d, int) for d in value)
+
+
+def output_spec(layer, inputs, args, kwargs):
+    """``Layer.compute_output_spec``: symbolic outputs from the layer's shape rule, in the
+    layer's floating dtype (or the input's dtype for layers that only move values)."""
+    if not layer_has_rule(layer):
+        return traced_spec(layer, (inputs, *args), kwargs)
+    shape = layer.compute_output_shape(shape_of(inputs))
+    first = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+    dtype = layer.compute_dtype
+    if layer._keeps_dtype and not first.dtype.is_floating_point:
+        dtype = first.dtype
+    if is_shape(shape):
+        return SymbolicTensor(shape, dtype)
+    return [SymbolicTensor(tuple(s), dtype) for s in shape]
+
+
+def layer_has_rule(layer) -> bool:
+    return type(layer).compute_output_shape is not Layer.compute_output_shape
+
+
+def output_shape_of(layer, input_shape, dtype=None):
+    """What `layer` (a seqlab layer or model) returns for inputs of this shape: a shape,
+    or a list of shapes. Builds the layer, as a call would."""
+    symbol = SymbolicTensor(input_shape, dtype or torch.get_default_dtype())
+    result = layer(symbol) if isinstance(layer, Layer) else traced_spec(layer, (symbol,), {})
+    if isinstance(result, SymbolicTensor):
+        return result.shape
+    return [t.shape for t in result]
+
+
+_TRACE_SIZES = (83, 89)  # stand-ins for an unknown dimension (batch included), as Keras's torch backend
+
+
+def traced_spec(function, args, kwargs):
+    """Symbolic outputs of `function(*args, **kwargs)` found by running it on stand-in
+    tensors (``meta`` tensors, else CPU zeros), twice with different sizes for the
+    unknown dimensions: what has no shape rule (see the module docstring)."""
+    runs = []
+    stateful = getattr(function, "stateful", False)
+    for size in _TRACE_SIZES:
+        for device in ("meta", "cpu"):
+            concrete = _substitute((args, kwargs), _StandIns(size, device))
+            try:
+                with torch.no_grad():
+                    if isinstance(function, Layer):
+                        result = function(*concrete[0], **concrete[1], training=False)
+                    else:
+                        result = function(*concrete[0], **concrete[1])
+                break
+            except Exception:  # noqa: BLE001 (meta tensors refuse data-dependent code)
+                if device == "cpu":
+                    raise
+            finally:
+                if stateful:
+                    function.reset_states()  # the stand-ins must not leave states behind
+        runs.append(_flat_outputs(result))
+    specs = [SymbolicTensor([None if i == 0 or da != db else da
+                             for i, (da, db) in enumerate(zip(a.shape, b.shape))], a.dtype)
+             for a, b in zip(*runs)]
+    return specs[0] if isinstance(result, torch.Tensor) else specs
+
+
+class _StandIns:
     """Zero tensors standing in for symbolic tensors, unknown dimensions of a given size."""
 
-    def __init__(self, size):
-        self.size = size
+    def __init__(self, size, device):
+        self.size, self.device = size, device
 
     def get(self, key, symbolic):
         shape = [self.size if d is None else d for d in symbolic.shape]
         dtype = symbolic.dtype if symbolic.dtype is not None else torch.get_default_dtype()
-        return torch.zeros(shape, dtype=dtype)
+        return torch.zeros(shape, dtype=dtype, device=self.device)
 
 
 def _substitute(structure, values):
     """`structure` with every symbolic tensor replaced by its value."""
     if isinstance(structure, SymbolicTensor):
-        if isinstance(values, _ProbeValues):
+        if isinstance(values, _StandIns):
             return values.get(id(structure), structure)
         return values[id(structure)]
     if isinstance(structure, (list, tuple)):

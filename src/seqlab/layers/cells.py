@@ -21,7 +21,7 @@ from __future__ import annotations
 import torch
 
 from . import activations, initializers
-from ._base import Layer
+from ._base import Layer, known_features
 
 
 class _Cell(Layer):
@@ -56,7 +56,8 @@ class _Cell(Layer):
 
     def build(self, input_shape):
         width = self.gates * self.units
-        self.add_weight("kernel", (input_shape[-1], width), self.kernel_initializer)
+        self.add_weight("kernel", (known_features(self, input_shape), width),
+                        self.kernel_initializer)
         self.add_weight("recurrent_kernel", (self.units, width), self.recurrent_initializer)
         if self.use_bias:
             self.add_weight("bias", self._bias_shape(), self._bias_initializer())

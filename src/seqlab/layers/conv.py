@@ -11,6 +11,8 @@ Masks: Conv1D keeps the time mask when the output has one step per input step
 (``same``/``causal`` with stride 1) and drops it otherwise; poolings over windows drop
 it. The global poolings use it: masked steps are left out of the mean and the max (an
 improvement on Keras, whose max ignores the mask); a row with no real step gives 0.
+The global poolings also take ``data_format='channels_first'`` (``(batch, channels,
+time)``), as Keras's do; the other layers here are channels-last only.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from . import activations
-from ._base import Layer
+from ._base import Layer, known_features
 
 _PADDINGS = ("valid", "same", "causal")
 
@@ -32,6 +34,17 @@ def _check(layer, padding, allowed, data_format):
     if data_format != "channels_last":
         raise ValueError(f"{layer}: only data_format='channels_last' (batch, time, channels) is "
                          f"supported, got {data_format!r}")
+
+
+def _output_length(length, window, stride, padding, dilation=1):
+    """Keras's output length of a window over `length` steps (None stays None)."""
+    if length is None:
+        return None
+    if padding == "same":
+        return math.ceil(length / stride)
+    if padding == "causal":
+        length += dilation * (window - 1)
+    return max((length - dilation * (window - 1) - 1) // stride + 1, 0)
 
 
 def _same_padding(length, window, stride, dilation=1):
@@ -65,7 +78,7 @@ class Conv1D(Layer):
         self.bias_initializer = bias_initializer
 
     def build(self, input_shape):
-        channels = input_shape[-1]
+        channels = known_features(self, input_shape)
         if channels % self.groups or self.filters % self.groups:
             raise ValueError(f"Conv1D: groups={self.groups} must divide the input channels "
                              f"({channels}) and filters ({self.filters})")
@@ -91,6 +104,11 @@ class Conv1D(Layer):
         keeps_length = self.padding in ("same", "causal") and self.strides == 1
         return mask if keeps_length else None
 
+    def compute_output_shape(self, input_shape):
+        length = _output_length(input_shape[1], self.kernel_size, self.strides, self.padding,
+                                self.dilation_rate)
+        return (input_shape[0], length, self.filters)
+
 
 class _Pooling1D(Layer):
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format="channels_last",
@@ -105,6 +123,10 @@ class _Pooling1D(Layer):
         if self.padding == "valid":
             return 0, 0
         return _same_padding(length, self.pool_size, self.strides)
+
+    def compute_output_shape(self, input_shape):
+        length = _output_length(input_shape[1], self.pool_size, self.strides, self.padding)
+        return (input_shape[0], length, input_shape[2])
 
 
 class MaxPooling1D(_Pooling1D):
@@ -128,44 +150,69 @@ class AveragePooling1D(_Pooling1D):
         return (sums / counts).transpose(1, 2)
 
 
-class GlobalAveragePooling1D(Layer):
-    """Mean over time of the unmasked steps: ``(batch, time, C)`` -> ``(batch, C)``."""
+class _GlobalPooling1D(Layer):
+    """Pooling over the whole time axis: axis 1 for ``channels_last`` ``(batch, time, C)``,
+    axis 2 for ``channels_first`` ``(batch, C, time)``; ``(batch, C)`` out, or with
+    ``keepdims`` the time axis kept with size 1. The time mask is ``(batch, time)``."""
 
     def __init__(self, data_format="channels_last", keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        _check("GlobalAveragePooling1D", "valid", ("valid",), data_format)
+        if data_format not in ("channels_last", "channels_first"):
+            raise ValueError(f"{type(self).__name__}: data_format must be 'channels_last' or "
+                             f"'channels_first', got {data_format!r}")
+        self.data_format = data_format
         self.keepdims = keepdims
 
+    @property
+    def _steps_axis(self):
+        return 1 if self.data_format == "channels_last" else 2
+
+    def _mask_for(self, inputs, mask):
+        """The (batch, time) mask shaped to broadcast against `inputs`."""
+        return mask.unsqueeze(-1 if self.data_format == "channels_last" else 1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        shape = list(input_shape)
+        if self.keepdims:
+            shape[self._steps_axis] = 1
+        else:
+            del shape[self._steps_axis]
+        return tuple(shape)
+
+
+class GlobalAveragePooling1D(_GlobalPooling1D):
+    """Mean over time of the unmasked steps. Integer inputs are cast to the layer's float
+    dtype first, as Keras does."""
+
     def call(self, inputs, mask=None):
+        if not inputs.is_floating_point():
+            inputs = inputs.to(self.compute_dtype)
+        axis = self._steps_axis
         if mask is None:
-            return inputs.mean(dim=1, keepdim=self.keepdims)
-        weights = mask.to(inputs.dtype).unsqueeze(-1)
-        total = (inputs * weights).sum(dim=1, keepdim=self.keepdims)
-        count = weights.sum(dim=1, keepdim=self.keepdims).clamp(min=1.0)  # all-padding rows: 0
+            return inputs.mean(dim=axis, keepdim=self.keepdims)
+        weights = self._mask_for(inputs, mask).to(inputs.dtype)
+        total = (inputs * weights).sum(dim=axis, keepdim=self.keepdims)
+        count = weights.sum(dim=axis, keepdim=self.keepdims).clamp(min=1.0)  # all-padding rows: 0
         return total / count
 
-    def compute_mask(self, inputs, mask=None):
-        return None
 
+class GlobalMaxPooling1D(_GlobalPooling1D):
+    """Maximum over time of the unmasked steps (integer inputs stay integers)."""
 
-class GlobalMaxPooling1D(Layer):
-    """Maximum over time of the unmasked steps: ``(batch, time, C)`` -> ``(batch, C)``."""
-
-    def __init__(self, data_format="channels_last", keepdims=False, **kwargs):
-        super().__init__(**kwargs)
-        _check("GlobalMaxPooling1D", "valid", ("valid",), data_format)
-        self.keepdims = keepdims
+    _keeps_dtype = True
 
     def call(self, inputs, mask=None):
+        axis = self._steps_axis
         if mask is None:
-            return inputs.amax(dim=1, keepdim=self.keepdims)
-        real = mask.unsqueeze(-1)
-        peak = inputs.masked_fill(~real, float("-inf")).amax(dim=1, keepdim=self.keepdims)
-        has_real = real.any(dim=1, keepdim=self.keepdims)
+            return inputs.amax(dim=axis, keepdim=self.keepdims)
+        real = self._mask_for(inputs, mask)
+        lowest = float("-inf") if inputs.is_floating_point() else torch.iinfo(inputs.dtype).min
+        peak = inputs.masked_fill(~real, lowest).amax(dim=axis, keepdim=self.keepdims)
+        has_real = real.any(dim=axis, keepdim=self.keepdims)
         return torch.where(has_real, peak, torch.zeros_like(peak))
-
-    def compute_mask(self, inputs, mask=None):
-        return None
 
 
 def _single(value, name):

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import torch
 
+import math
+
 from . import activations
-from ._base import Layer
+from ._base import Layer, known_features
 
 
 class Dense(Layer):
@@ -27,9 +29,13 @@ class Dense(Layer):
         self.bias_initializer = bias_initializer
 
     def build(self, input_shape):
-        self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
+        self.add_weight("kernel", (known_features(self, input_shape), self.units),
+                        self.kernel_initializer)
         if self.use_bias:
             self.add_weight("bias", (self.units,), self.bias_initializer)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
 
     def call(self, inputs):
         outputs = inputs @ self.kernel
@@ -49,6 +55,9 @@ class Activation(Layer):
 
     def call(self, inputs):
         return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
 
 
 class Dropout(Layer):
@@ -75,16 +84,27 @@ class Dropout(Layer):
         keep.bernoulli_(1 - self.rate)
         return inputs * keep / (1 - self.rate)
 
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
 
 class Flatten(Layer):
     """``(batch, ...)`` -> ``(batch, product of the rest)``. The mask is dropped."""
 
+    _keeps_dtype = True
+
     def call(self, inputs):
         return inputs.reshape(inputs.shape[0], -1)
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        return (input_shape[0], None if None in rest else math.prod(rest))
 
 
 class RepeatVector(Layer):
     """``(batch, features)`` -> ``(batch, n, features)``."""
+
+    _keeps_dtype = True
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
@@ -95,6 +115,9 @@ class RepeatVector(Layer):
             raise ValueError(f"RepeatVector expects (batch, features), got shape "
                              f"{tuple(inputs.shape)}")
         return inputs.unsqueeze(1).expand(-1, self.n, -1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n) + tuple(input_shape[1:])
 
 
 class TimeDistributed(Layer):
@@ -123,3 +146,10 @@ class TimeDistributed(Layer):
         else:
             outputs = self.layer(folded)
         return outputs.reshape((batch, time) + tuple(outputs.shape[1:]))
+
+    def compute_output_shape(self, input_shape):
+        inner = output_shape_of(self.layer, (None,) + tuple(input_shape[2:]))
+        return tuple(input_shape[:2]) + tuple(inner[1:])
+
+
+from ._symbolic import output_shape_of  # noqa: E402 (builds on Layer)

@@ -48,6 +48,9 @@ class Embedding(Layer):
             return _Lookup.apply(indices, self.embeddings)
         return F.embedding(indices, self.embeddings)
 
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) + (self.output_dim,)
+
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
             return None

@@ -22,6 +22,21 @@ class _Merge(Layer):
                              f"{type(inputs).__name__}")
         return list(inputs)
 
+    _keeps_dtype = True
+
+    def compute_output_shape(self, input_shape):
+        """Keras's elementwise rule: sizes must match or be 1 (broadcast); None is unknown."""
+        shapes = self._check(input_shape)
+        rank = max(len(s) for s in shapes)
+        output = []
+        for sizes in zip(*[(1,) * (rank - len(s)) + tuple(s) for s in shapes]):
+            known = {d for d in sizes if d is not None and d != 1}
+            if len(known) > 1:
+                raise ValueError(f"{type(self).__name__}: inputs of shapes {shapes} cannot be "
+                                 "merged: sizes must be equal or 1 on every axis")
+            output.append(None if None in sizes else (known.pop() if known else 1))
+        return tuple(output)
+
     def compute_mask(self, inputs, mask=None):
         masks = [getattr(x, "_keras_mask", None) for x in inputs]
         masks = [m for m in masks if m is not None]
@@ -39,6 +54,24 @@ class Concatenate(_Merge):
 
     def call(self, inputs):
         return torch.cat(self._check(inputs), dim=self.axis)
+
+    def compute_output_shape(self, input_shape):
+        shapes = [list(s) for s in self._check(input_shape)]
+        axis = self.axis % len(shapes[0])
+        output = list(shapes[0])
+        for shape in shapes[1:]:
+            if len(shape) != len(output):
+                raise ValueError(f"Concatenate: inputs of shapes {input_shape} have different "
+                                 "ranks")
+            for i, size in enumerate(shape):
+                if i == axis:
+                    output[i] = None if output[i] is None or size is None else output[i] + size
+                elif i and output[i] is not None and size is not None and output[i] != size:
+                    raise ValueError(f"Concatenate (axis={self.axis}) needs inputs of the same "
+                                     f"size on the other axes, got shapes {input_shape}")
+                elif output[i] is None:
+                    output[i] = size
+        return tuple(output)
 
 
 class Add(_Merge):

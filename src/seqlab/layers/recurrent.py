@@ -75,6 +75,13 @@ class RNN(Layer):
     def compute_mask(self, inputs, mask=None):
         return mask if self.return_sequences else None
 
+    def compute_output_shape(self, input_shape):
+        batch, time = input_shape[0], input_shape[1]
+        output = (batch, time, self.units) if self.return_sequences else (batch, self.units)
+        if not self.return_state:
+            return output
+        return [output] + [(batch, size) for size in self._state_sizes]
+
     @property
     def _need_states(self):
         """Whether the final states are returned or kept (else only the output is used)."""

@@ -93,6 +93,20 @@ class Bidirectional(Layer):
     def compute_mask(self, inputs, mask=None):
         return mask if self.return_sequences and self.merge_mode is not None else None
 
+    def compute_output_shape(self, input_shape):
+        forward = self.forward_layer.compute_output_shape(input_shape)
+        backward = self.backward_layer.compute_output_shape(input_shape)
+        states = []
+        if self.return_state:
+            states = forward[1:] + backward[1:]
+            forward, backward = forward[0], backward[0]
+        if self.merge_mode is None:
+            return [forward, backward] + states
+        output = forward
+        if self.merge_mode == "concat":
+            output = forward[:-1] + (forward[-1] + backward[-1],)
+        return [output] + states if states else output
+
     def reset_states(self, states=None):
         if not self.stateful:
             raise AttributeError(f"{self.name} is not stateful")

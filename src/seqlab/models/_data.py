@@ -18,6 +18,8 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
+from ..layers._base import as_tensor
+
 
 def adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,
             purpose="fit"):
@@ -169,7 +171,7 @@ def to_tensors(value, label):
     if array.dtype.kind in "US":
         raise TypeError(f"{label} holds strings; turn texts into indices first "
                         "(Tokenizer.texts_to_sequences and pad_sequences)")
-    return torch.as_tensor(array)
+    return as_tensor(array)
 
 
 def _is_data(batch):

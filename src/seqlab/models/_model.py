@@ -8,13 +8,12 @@ submodules) and both get the Keras training API (``compile``, ``fit``, ...) from
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 from torch import nn
 
 from ..layers import Embedding, InputLayer, Layer
-from ..layers._base import unique_name
-from ..layers._symbolic import Input, SymbolicTensor, _leaves
+from ..layers._base import as_tensor, unique_name
+from ..layers._symbolic import Input, SymbolicTensor, _leaves, is_shape
 from ._trainer import Trainer
 
 
@@ -55,12 +54,33 @@ class Model(Trainer, Layer):
 
     def forward(self, inputs, training=None, mask=None):
         training = self.training if training is None else bool(training)
+        return self._run_graph(self._match_inputs(inputs), training)
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        """The outputs for symbolic inputs: the graph's nodes replayed on them (a model
+        used as a layer of another model)."""
+        given = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(given) != len(self._inputs):
+            raise ValueError(f"{self.name} takes {len(self._inputs)} inputs "
+                             f"({self.input_names}), got {len(given)}")
+        result = self._run_graph(list(given), False)
+        return result if isinstance(result, SymbolicTensor) else list(_leaves(result))
+
+    def compute_output_shape(self, input_shape):
+        multiple = not is_shape(tuple(input_shape))
+        shapes = list(input_shape) if multiple else [input_shape]
+        symbols = [SymbolicTensor(shape, s.dtype) for shape, s in zip(shapes, self._inputs)]
+        result = self.compute_output_spec(symbols if multiple else symbols[0])
+        return result.shape if isinstance(result, SymbolicTensor) else [t.shape for t in result]
+
+    def _run_graph(self, inputs: list, training):
         values = {}
-        for symbol, value in zip(self._inputs, self._match_inputs(inputs)):
+        for symbol, value in zip(self._inputs, inputs):
             values[id(symbol)] = value
         for node in self._nodes:
             outputs = node.replay(values, training)
-            flat = [outputs] if isinstance(outputs, torch.Tensor) else list(outputs)
+            single = isinstance(outputs, (torch.Tensor, SymbolicTensor))
+            flat = [outputs] if single else list(outputs)
             for symbol, value in zip(node.outputs, flat):
                 values[id(symbol)] = value
         return _rebuild(self._output_structure, values)
@@ -125,6 +145,18 @@ class Sequential(Model):
         if self._input_symbol is not None:  # the input shape is known: build now, as Keras
             self.output_shapes()
 
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        """The output for a symbolic input: each layer's rule in turn."""
+        x = inputs
+        for layer in self._stack:
+            x = layer(x)
+        return SymbolicTensor(x.shape, x.dtype) if isinstance(x, SymbolicTensor) else [
+            SymbolicTensor(t.shape, t.dtype) for t in x]
+
+    def compute_output_shape(self, input_shape):
+        result = self.compute_output_spec(SymbolicTensor(input_shape, _guess_dtype(self)))
+        return result.shape if isinstance(result, SymbolicTensor) else [t.shape for t in result]
+
     def forward(self, inputs, training=None, mask=None):
         training = self.training if training is None else bool(training)
         dtype = self._input_symbol.dtype if self._input_symbol is not None else None
@@ -157,14 +189,30 @@ class Sequential(Model):
 
     def output_shapes(self) -> dict:
         shape = self.input_shape or getattr(self, "_seen_shape", None)
+        if shape is None and len(self._stack) and isinstance(self._stack[0], Embedding):
+            # As Keras 2, an Embedding first takes (batch, any length): its weights and
+            # those of recurrent layers after it do not depend on the length.
+            return self._shapes_for((None, None), torch.int64, unknown_length=True)
         if shape is None:
             return {}
         dtype = self._input_symbol.dtype if self._input_symbol is not None else getattr(
             self, "_seen_dtype", None) or _guess_dtype(self)
+        return self._shapes_for(shape, dtype)
+
+    def _shapes_for(self, shape, dtype, unknown_length=False) -> dict:
+        """Each layer's output shapes for inputs of `shape`, building the layers. With
+        `unknown_length` (no input shape given), a layer whose weights need a size the
+        unknown length leaves open (Dense after Flatten) ends the walk: it and the
+        layers after it stay unbuilt until the model sees data."""
         x = Input(batch_shape=tuple(shape), dtype=dtype)
         shapes = {}
         for layer in self._stack:
-            x = layer(x)
+            try:
+                x = layer(x)
+            except ValueError:
+                if unknown_length:
+                    return shapes
+                raise
             flat = [x] if isinstance(x, SymbolicTensor) else list(x)
             shapes[layer.name] = [t.shape for t in flat]
         self.built = True  # every layer has been called, so has its weights
@@ -173,11 +221,16 @@ class Sequential(Model):
     def get_layer(self, name=None, index=None):
         return _get_layer(self.layers, name, index)
 
+    def count_params(self) -> int:
+        if not self.built:
+            self.output_shapes()  # builds what the known (or Keras 2's default) shape allows
+        return super().count_params()
+
 
 def as_input_tensor(value, dtype=None):
     """Data (array, list, tensor) as a tensor: integers stay integers, floats become
     float32 (or `dtype` when the Input declared one)."""
-    tensor = value if isinstance(value, torch.Tensor) else torch.as_tensor(np.asarray(value))
+    tensor = as_tensor(value)
     if dtype is not None and dtype.is_floating_point and tensor.is_floating_point():
         return tensor if tensor.dtype == dtype else tensor.to(dtype)
     if tensor.dtype == torch.float64:

@@ -168,23 +168,33 @@ def emit_average_pooling1d(g: Graph, layer, x: Value) -> Value:
     return _pool(g, "AveragePool", layer, x, count_include_pad=0)  # padded steps not counted
 
 
+def _steps(layer):
+    """The time axis a global pooling reduces, and where its (B, T) mask gets an axis:
+    (B, T, C) channels last, (B, C, T) with data_format='channels_first'."""
+    channels_last = getattr(layer, "data_format", "channels_last") == "channels_last"
+    return (1, [2]) if channels_last else (2, [1])
+
+
 def emit_global_average_pooling1d(g: Graph, layer, x: Value) -> Value:
+    axis, mask_axis = _steps(layer)
     if x.mask is None:
-        return Value(g.reduce("ReduceMean", x.name, [1], layer.keepdims))
-    weights = g.op("Cast", [g.unsqueeze(x.mask, [2])], to=TensorProto.FLOAT)  # (B, T, 1)
-    total = g.reduce("ReduceSum", g.op("Mul", [x.name, weights]), [1], layer.keepdims)
-    count = g.op("Max", [g.reduce("ReduceSum", weights, [1], layer.keepdims), g.scalar(1.0)])
+        return Value(g.reduce("ReduceMean", x.name, [axis], layer.keepdims))
+    weights = g.op("Cast", [g.unsqueeze(x.mask, mask_axis)], to=TensorProto.FLOAT)
+    total = g.reduce("ReduceSum", g.op("Mul", [x.name, weights]), [axis], layer.keepdims)
+    count = g.op("Max", [g.reduce("ReduceSum", weights, [axis], layer.keepdims),
+                         g.scalar(1.0)])
     return Value(g.op("Div", [total, count]))  # a row with no real step: 0
 
 
 def emit_global_max_pooling1d(g: Graph, layer, x: Value) -> Value:
+    axis, mask_axis = _steps(layer)
     if x.mask is None:
-        return Value(g.reduce("ReduceMax", x.name, [1], layer.keepdims))
-    real = g.unsqueeze(x.mask, [2])  # (B, T, 1)
-    peak = g.reduce("ReduceMax", g.op("Where", [real, x.name, g.scalar(-np.inf)]), [1],
+        return Value(g.reduce("ReduceMax", x.name, [axis], layer.keepdims))
+    real = g.unsqueeze(x.mask, mask_axis)
+    peak = g.reduce("ReduceMax", g.op("Where", [real, x.name, g.scalar(-np.inf)]), [axis],
                     layer.keepdims)
     has_real = g.op("Greater", [g.reduce("ReduceMax", g.op("Cast", [real], to=TensorProto.FLOAT),
-                                         [1], layer.keepdims), g.scalar(0.0)])
+                                         [axis], layer.keepdims), g.scalar(0.0)])
     return Value(g.op("Where", [has_real, peak, g.scalar(0.0)]))
 
 

@@ -3,6 +3,7 @@ and step count, Keras's gradient clipping and weight decay, state saving. The up
 rules themselves are in ``optimizers``."""
 from __future__ import annotations
 
+import functools
 import numbers
 
 import torch
@@ -86,6 +87,49 @@ def clip_gradients(parameters, clipnorm=None, clipvalue=None, global_clipnorm=No
 
 # ----------------------------------------------------------------------- base class
 
+class LearningRate(float):
+    """The learning rate as read from ``optimizer.learning_rate`` (or Keras 2's
+    ``optimizer.lr``): a float that remembers its optimizer, so that Keras 2's
+    ``K.set_value(model.optimizer.lr, 1e-4)`` and Keras 3's
+    ``optimizer.learning_rate.assign(1e-4)`` change the optimizer's rate."""
+
+    def __new__(cls, value, optimizer):
+        number = super().__new__(cls, value)
+        number._optimizer = optimizer
+        return number
+
+    def assign(self, value):
+        self._optimizer.learning_rate = float(value)
+
+    def numpy(self):
+        return float(self)
+
+
+def _keras2_arguments(init):
+    """Wrap an optimizer's ``__init__`` to take Keras 2's spellings as well:
+    ``lr`` for ``learning_rate``, ``decay`` (the learning rate at step ``t`` is
+    ``lr / (1 + decay * t)``, ``t`` counting the steps taken before it, as Keras 2) and
+    ``epsilon=None`` (Keras 2's "use ``K.epsilon()``", 1e-7)."""
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        owner = type(self).__name__
+        if "lr" in kwargs:
+            if "learning_rate" in kwargs or args:
+                raise TypeError(f"{owner} got both lr (Keras 2's name) and learning_rate: give "
+                                "one of them")
+            kwargs["learning_rate"] = kwargs.pop("lr")
+        if "decay" in kwargs:
+            decay = _check_number(owner, "decay", kwargs.pop("decay"), low=0)
+            if decay:
+                self.__dict__["_keras2_decay"] = decay  # read by Optimizer.__init__
+        if "epsilon" in kwargs and kwargs["epsilon"] is None:
+            kwargs["epsilon"] = 1e-7
+        init(self, *args, **kwargs)
+
+    return __init__
+
+
 class Optimizer(torch.optim.Optimizer):
     """The shared machinery: lazy binding, clipping, weight decay, ``iterations``.
 
@@ -93,13 +137,24 @@ class Optimizer(torch.optim.Optimizer):
     and implement ``_init_state(param, group)`` and
     ``_update(param, grad, state, group, t)``. Hyperparameters live in the param group,
     as in torch, so torch's LR schedulers and ``state_dict()`` see them.
+
+    Every subclass also takes Keras 2's ``lr=`` and ``decay=`` (see
+    ``_keras2_arguments``); ``decay`` appears in ``get_config()`` only when it is set.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _keras2_arguments(cls.__init__)
 
     def __init__(self, hyper, clipnorm, clipvalue, global_clipnorm, params):
         owner = type(self).__name__
         hyper["lr"] = _check_number(owner, "learning_rate", hyper["lr"], low=0)
         hyper["weight_decay"] = _check_number(owner, "weight_decay", hyper["weight_decay"],
                                               low=0, allow_none=True)
+        decay = self.__dict__.pop("_keras2_decay", None)
+        if decay:
+            hyper["decay"] = decay
         self._hyper = hyper  # becomes torch's self.defaults (which torch may extend)
         self._hyper_names = tuple(hyper)
         self._clipping = _check_clipping(owner, clipnorm, clipvalue, global_clipnorm)
@@ -145,7 +200,8 @@ class Optimizer(torch.optim.Optimizer):
     def learning_rate(self):
         """The learning rate (of the first param group once bound). Setting it sets every
         group's ``lr``, as Keras callbacks such as ReduceLROnPlateau expect."""
-        return self.param_groups[0]["lr"] if self.is_bound else self._hyper["lr"]
+        value = self.param_groups[0]["lr"] if self.is_bound else self._hyper["lr"]
+        return LearningRate(value, self)
 
     @learning_rate.setter
     def learning_rate(self, value):
@@ -153,6 +209,13 @@ class Optimizer(torch.optim.Optimizer):
         self._hyper["lr"] = value
         for group in self.param_groups if self.is_bound else ():
             group["lr"] = value
+
+    lr = learning_rate  # Keras 2's name
+
+    @property
+    def decay(self):
+        """Keras 2's inverse-time decay of the learning rate (0: none)."""
+        return self._hyper.get("decay", 0.0)
 
     @property
     def iterations(self):
@@ -229,6 +292,9 @@ class Optimizer(torch.optim.Optimizer):
                              "dense embeddings (sparse=False)")
         grads = iter(_clipped([p.grad for p in params], **self._clipping))
         t = self._iterations + 1
+        if self.decay:  # Keras 2: lr / (1 + decay * iterations), iterations before this step
+            groups = [(dict(group, lr=group["lr"] / (1 + self.decay * self._iterations)), ps)
+                      for group, ps in groups]
         for group, group_params in groups:
             decay = group["weight_decay"]
             for param in group_params:

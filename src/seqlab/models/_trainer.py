@@ -15,6 +15,8 @@ out of the loss and the metrics, as Keras does.
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 
 import torch
 
@@ -33,6 +35,12 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 clipnorm=None, clipvalue=None, global_clipnorm=None, **unused):
         """Choose the optimizer, loss(es) and metrics, as Keras's ``compile``.
+
+        Positional order: Keras 3's is ``(optimizer, loss, loss_weights, metrics)``,
+        Keras 2's ``(optimizer, loss, metrics, loss_weights)``. Both work: loss weights are
+        numbers and metrics are names, Metric objects or functions, so a third positional
+        argument holding metrics (``compile("adam", "mse", ["mae"])``) is read as metrics
+        and a fourth holding numbers as loss weights.
 
         Args:
             optimizer: a Keras name ('adam', 'rmsprop', 'sgd', 'adagrad', 'adamw') with
@@ -53,6 +61,7 @@ class Trainer:
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='binary_crossentropy' for one "
                              "sigmoid output or 'sparse_categorical_crossentropy' for classes")
+        loss_weights, metrics = _keras2_order(loss_weights, metrics)
         self.optimizer = optimizers.get(optimizer)
         self._output_losses = _outputs.per_output(loss, self._output_keys(), losses.get, "loss")
         weights = _outputs.per_output(loss_weights if loss_weights is not None else 1.0,
@@ -96,13 +105,17 @@ class Trainer:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq=1, distributed=False):
+            validation_batch_size=None, validation_freq=1, distributed=False,
+            max_queue_size=10, workers=1, use_multiprocessing=False):
         """Train for `epochs` epochs (Keras's ``fit``); returns a ``History``.
 
         ``distributed=True`` trains data-parallel under ``torchrun --nproc-per-node N``:
         every global batch of ``batch_size`` samples is split across the processes and
         the gradients are summed, so the result equals one process on the same batches;
         only the first process prints, logs and saves.
+
+        ``max_queue_size``, ``workers`` and ``use_multiprocessing`` (Keras 2's) are accepted
+        and ignored: batches are read in this process, in order.
         """
         self._require_compiled("fit")
         train = _data.adapter(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
@@ -148,6 +161,7 @@ class Trainer:
             if self.stop_training:
                 break
         callbacks.on_train_end(logs)
+        self.history = history  # as Keras: the last fit's History
         return history
 
     def _train_step(self, x, y, sample_weight, class_weight, epoch=0, step=0, group=None):
@@ -174,10 +188,53 @@ class Trainer:
         self._track(y, predictions, weights, value, _data.count_samples(x))
         return self._current_logs()
 
+    # ------------------------------------------ Keras 2's generator methods
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1,
+                      callbacks=None, validation_data=None, validation_steps=None,
+                      validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Keras 2's ``fit_generator``: ``fit`` on a generator of ``(x, y)`` batches (the
+        queue and worker arguments are accepted and ignored: batches are read in this
+        process, in order)."""
+        _deprecated("fit_generator", "fit")
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                        verbose=verbose, callbacks=callbacks, validation_data=validation_data,
+                        validation_steps=validation_steps, validation_freq=validation_freq,
+                        class_weight=class_weight, shuffle=shuffle, initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2's ``evaluate_generator``: ``evaluate`` on a generator of batches."""
+        _deprecated("evaluate_generator", "evaluate")
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2's ``predict_generator``: ``predict`` on a generator of batches (of x, or
+        of ``(x, y)`` whose y is ignored)."""
+        _deprecated("predict_generator", "predict")
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Keras 2's ``Sequential.predict_classes``: the argmax of each prediction, or, for
+        one output unit, ``prediction > 0.5`` as 0/1 (int32)."""
+        _deprecated("predict_classes", "predict", "then takes the argmax (or > 0.5)")
+        probabilities = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if probabilities.shape[-1] > 1:
+            return probabilities.argmax(axis=-1)
+        return (probabilities > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Keras 2's ``Sequential.predict_proba``: ``predict``."""
+        _deprecated("predict_proba", "predict", "which returns the same")
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
     # --------------------------------------------------------- evaluate/predict
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False):
+                 steps=None, callbacks=None, return_dict=False, max_queue_size=10, workers=1,
+                 use_multiprocessing=False):
         """Loss and metrics on data, without training: a number (loss only), a list
         ``[loss, *metrics]``, or with ``return_dict`` a dict by name."""
         self._require_compiled("evaluate")
@@ -205,7 +262,8 @@ class Trainer:
             self.train(was_training)
         return group.average_logs(self._current_logs())
 
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
+                max_queue_size=10, workers=1, use_multiprocessing=False):
         """Outputs for `x`, batched, in eval mode without gradients, as NumPy arrays."""
         data = _data.adapter(x, None, None, batch_size, False, steps, "predict")
         was_training = self.training
@@ -249,6 +307,14 @@ class Trainer:
 
     def reset_metrics(self):
         self._reset_trackers()
+
+    def reset_states(self):
+        """Zero the carried states of every stateful layer (Keras's ``model.reset_states()``,
+        e.g. between texts with a stateful generator)."""
+        for module in self.modules():
+            if module is not self and getattr(module, "stateful", False) and hasattr(
+                    module, "reset_states") and not isinstance(module, Trainer):
+                module.reset_states()
 
     # ------------------------------------------------------------ save, summary
 
@@ -359,6 +425,37 @@ class Trainer:
         if self._metrics:
             for _, metric in self._metric_entries():
                 metric.reset_state()
+
+
+def _deprecated(old, new, detail="which takes generators too"):
+    warnings.warn(f"Model.{old} is Keras 2's name (removed in Keras 3): it runs Model.{new}, "
+                  f"{detail}", DeprecationWarning, stacklevel=3)
+
+
+def _keras2_order(loss_weights, metrics):
+    """``(loss_weights, metrics)`` given in either positional order (see ``compile``)."""
+    if _holds(loss_weights, _is_metric) and (metrics is None or _holds(metrics, _is_weight)):
+        return metrics, loss_weights
+    return loss_weights, metrics
+
+
+def _holds(value, test) -> bool:
+    """Whether `value` (one item, a list/tuple, a dict or nested) is non-empty and every
+    leaf passes `test`."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(_holds(v, test) for v in value)
+    return test(value)
+
+
+def _is_metric(value) -> bool:
+    return isinstance(value, (str, metrics_module.Metric)) or (
+        callable(value) and not isinstance(value, numbers.Number))
+
+
+def _is_weight(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _as_list(logs, names):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import math
+import numbers
 import os
 import time
 import warnings
@@ -302,6 +303,37 @@ class ReduceLROnPlateau(_Monitoring):
                     self.cooldown_counter, self.wait = self.cooldown, 0
 
 
+class LearningRateScheduler(Callback):
+    """Set the learning rate at the start of every epoch to ``schedule(epoch, lr)`` (or
+    ``schedule(epoch)`` for a one-argument function; epochs count from 0), and log it as
+    ``learning_rate``, as Keras's callback does."""
+
+    def __init__(self, schedule, verbose=0):
+        super().__init__()
+        if not callable(schedule):
+            raise TypeError(f"LearningRateScheduler takes a function schedule(epoch, lr), got "
+                            f"{schedule!r}")
+        self.schedule, self.verbose = schedule, verbose
+
+    def on_epoch_begin(self, epoch, logs=None):
+        current = float(self.model.learning_rate)
+        try:
+            rate = self.schedule(epoch, current)
+        except TypeError:  # a schedule of the epoch alone (Keras tries this order too)
+            rate = self.schedule(epoch)
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
+            raise ValueError(f"LearningRateScheduler: the schedule must return a number, got "
+                             f"{rate!r} at epoch {epoch}")
+        self.model.learning_rate = float(rate)
+        if self.verbose:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                  f"{float(rate)}.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.learning_rate)
+
+
 class CSVLogger(Callback):
     """Append each epoch's logs as a CSV row (header first), flushed every epoch."""
 
@@ -349,4 +381,4 @@ class LambdaCallback(Callback):
 
 
 __all__ = ["Callback", "CSVLogger", "EarlyStopping", "History", "LambdaCallback",
-           "ModelCheckpoint", "ProgbarLogger", "ReduceLROnPlateau"]
+           "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger", "ReduceLROnPlateau"]
