@@ -4,9 +4,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..tasks import classify
-from ..tasks._classifiers import ARCHITECTURES
-from ._options import add_config_options, config_from, input_texts
+from ..tasks.configs import CLASSIFIERS, ClassifyConfig
+from ._options import THREADS_HELP, add_config_options, config_from, input_texts
 
 HELP = {
     "data": "'synthetic' (built in), 'imdb' or 'sarcasm' (downloaded), an aclImdb folder or "
@@ -19,7 +18,7 @@ HELP = {
     "train_size": "the first N texts train and the rest test, in file order (e.g. 20000 for "
                   "the sarcasm course split of a local file)",
     "limit": "train on at most this many texts (a seeded sample)",
-    "model": "architecture: " + ", ".join(ARCHITECTURES),
+    "model": "architecture: " + ", ".join(CLASSIFIERS),
     "num_words": "vocabulary size: the num_words-1 most frequent training words",
     "maxlen": "tokens per text after padding/truncating",
     "padding": "'pre' or 'post' (also the truncating side)",
@@ -35,6 +34,7 @@ HELP = {
     "learning_rate": "the optimizer's learning rate (default: Keras's for that optimizer)",
     "validation_split": "share of the training texts (the last ones) watched during training",
     "seed": "seed for sampling, splitting, initialisation and shuffling",
+    "threads": THREADS_HELP,
     "output": "the run folder to write (must not exist unless --overwrite)",
     "overwrite": "replace an existing run folder (only once the new run has succeeded)",
 }
@@ -52,7 +52,7 @@ def add(commands):
         description="Train a classifier and write one run folder: model.safetensors (with its "
                     "tokenizer), config.json, metrics.json, curves.png, confusion.png. The "
                     "folder appears only when the run succeeds.")
-    add_config_options(train, classify.ClassifyConfig, HELP)
+    add_config_options(train, ClassifyConfig, HELP)
     train.add_argument("--quiet", action="store_true", help="no progress bars or summaries")
     train.set_defaults(run=_train)
 
@@ -80,7 +80,9 @@ def add(commands):
 
 
 def _train(args) -> int:
-    config = config_from(args, classify.ClassifyConfig)
+    from ..tasks import classify
+
+    config = config_from(args, ClassifyConfig)
     metrics = classify.train(config, verbose=0 if args.quiet else 1)
     console = Console()
     console.print(scores_table(metrics, f"{config.model} on {config.data}: "
@@ -92,6 +94,8 @@ def _train(args) -> int:
 
 
 def _evaluate(args) -> int:
+    from ..tasks import classify
+
     metrics = classify.evaluate(args.run_folder, args.data, args.text_column, args.label_column)
     Console().print(scores_table(metrics, f"{args.run_folder} on "
                                           f"{args.data or 'its test split'}: "
@@ -100,6 +104,8 @@ def _evaluate(args) -> int:
 
 
 def _predict(args) -> int:
+    from ..tasks import classify
+
     texts = input_texts(args.texts, args.file, "label")
     for text, (label, probabilities) in zip(texts, classify.predict(args.run_folder, texts)):
         shown = (" ".join(f"{name}={p:.4f}" for name, p in probabilities.items()) if args.all

@@ -1,11 +1,14 @@
 """``seqlab demo``: the main job on built-in data, end to end, in well under a minute."""
 from __future__ import annotations
 
+import dataclasses
+
 from rich.console import Console
 from rich.table import Table
 
 from ..data import synthetic_reviews
-from ..tasks import demo
+from ..tasks.configs import DemoConfig
+from ._options import THREADS_HELP
 
 
 def add(commands):
@@ -20,13 +23,19 @@ def add(commands):
                              "its own earlier runs there)")
     parser.add_argument("--epochs", type=int, default=6, help="epochs per model (6)")
     parser.add_argument("--seed", type=int, default=0, help="seed (0)")
+    parser.add_argument("--threads", type=int, default=DemoConfig.threads, metavar="THREADS",
+                        help=THREADS_HELP + f" (default {DemoConfig.threads})")
     parser.add_argument("--quiet", action="store_true", help="no summaries or progress bars")
     parser.set_defaults(run=_demo)
 
 
 def _demo(args) -> int:
+    from ..tasks import demo
+
     console = Console()
-    config = demo.DemoConfig(output=args.output, epochs=args.epochs, seed=args.seed)
+    config = DemoConfig(output=args.output, epochs=args.epochs, seed=args.seed,
+                        threads=args.threads)
+    demo.check(config)  # a bad setting fails before the banner
     texts, labels = synthetic_reviews(4, seed=args.seed)
     console.print("[bold]seqlab demo[/]: texts -> Tokenizer -> padded sequences -> "
                   "Embedding -> bag-of-words or LSTM -> positive/negative")
@@ -38,7 +47,7 @@ def _demo(args) -> int:
     results = {}
     for model in config.models:
         console.rule(f"[bold]{model}")
-        results.update(demo.run(demo.DemoConfig(args.output, [model], args.epochs, args.seed),
+        results.update(demo.run(dataclasses.replace(config, models=[model]),
                                 verbose=0 if args.quiet else 1))
     console.rule("[bold]results on the 2,000 test reviews")
     console.print(_comparison(results))

@@ -10,6 +10,9 @@ from pathlib import Path
 from ..data import text_lines
 
 _TYPES = {"int": int, "float": float, "str": str}
+THREADS_HELP = ("torch threads while training, predicting or decoding (one is fastest for these "
+                "small models, above all when other processes share the cores; see the README's "
+                "\"Threads and a busy machine\")")
 
 
 def add_config_options(parser, config_class, help_texts: dict, skip=()):
@@ -27,7 +30,7 @@ def add_config_options(parser, config_class, help_texts: dict, skip=()):
             group.add_argument(flag, nargs="+", metavar="NAME", default=field.default,
                                help=text)
         else:
-            shown = f" (default {field.default})" if field.default is not None else ""
+            shown = f" (default {field.default})" if field.default not in (None, "") else ""
             group.add_argument(flag, type=_TYPES[kind], default=field.default,
                                metavar=field.name.upper(), help=text + shown)
 

@@ -19,7 +19,6 @@ leaves nothing behind.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,42 +42,14 @@ from ._runs import (
     write_json,
 )
 from ._scores import classification_report
+from ._threads import config_threads, torch_threads
+from .configs import ClassifyConfig
 
 STANDARD = ("synthetic", "imdb", "sarcasm")  # data names that need no path
 SARCASM_COURSE_TRAIN = 20000  # the TensorFlow course trains on the first 20,000 headlines
 
 
-@dataclass
-class ClassifyConfig:
-    """Everything a classification run depends on (saved as config.json)."""
-
-    data: str = "synthetic"  # a dataset name, a folder (aclImdb), or a file with texts
-    test_data: str | None = None  # a separate test file (else the dataset's own test split)
-    text_column: str = "text"
-    label_column: str = "label"
-    test_fraction: float = 0.2  # held out from a single file without a test split
-    train_size: int | None = None  # the first N texts train, the rest test (not random)
-    limit: int | None = None  # use at most this many training texts
-    model: str = "lstm"
-    num_words: int = 10000
-    maxlen: int = 200
-    padding: str = "pre"
-    embedding_dim: int = 32
-    units: int = 32
-    dropout: float = 0.0
-    recurrent_dropout: float = 0.0
-    vectors: str | None = None  # pretrained vectors (GloVe/word2vec text) for the Embedding
-    trainable_vectors: bool = False
-    epochs: int = 5
-    batch_size: int = 64
-    optimizer: str = "adam"
-    learning_rate: float | None = None
-    validation_split: float = 0.1
-    seed: int = 0
-    output: str = "runs/classify"
-    overwrite: bool = False
-
-
+@config_threads
 def train(config: ClassifyConfig, verbose=1) -> dict:
     """Run the recipe; returns the metrics written to ``metrics.json``."""
     _check(config)
@@ -144,6 +115,7 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
     return metrics
 
 
+@torch_threads(1)
 def evaluate(run, data=None, text_column="text", label_column="label") -> dict:
     """Score a trained run on its own test split, or on `data` (a dataset or a file)."""
     model, config, label_names = _load_run(run)
@@ -157,6 +129,7 @@ def evaluate(run, data=None, text_column="text", label_column="label") -> dict:
     return _score(model, x, test_set, majority)
 
 
+@torch_threads(1)
 def predict(run, texts) -> list:
     """``[(label, {label: probability})]`` for each text."""
     if isinstance(texts, (str, bytes)):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import shutil
 import time
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -48,38 +48,13 @@ from ._runs import (
     run_folder,
     write_json,
 )
+from ._threads import config_threads, torch_threads
+from .configs import ForecastConfig
 
 JENA_10_MINUTES = 6  # the downloaded Jena file has a row every 10 minutes: keep every 6th
 
 
-@dataclass
-class ForecastConfig:
-    """Everything a forecasting run depends on (saved as config.json)."""
-
-    data: str = "jena"  # "jena" (downloaded) or a CSV file with a header row
-    target: str = "T (degC)"  # the column to forecast
-    columns: list[str] | None = None  # input columns (default: every numeric column)
-    date_column: str | None = None  # default: the first column, when it holds dates
-    every: int | None = None  # keep every n-th row (default 6 for "jena", else 1)
-    lookback: int = 120  # rows of history per window
-    step: int = 1  # take every step-th of those rows
-    horizon: int = 24  # the target lies this many rows after the last input
-    train_fraction: float = 0.5
-    val_fraction: float = 0.25
-    season: int = 24  # rows per season for the seasonal-naive baseline
-    model: str = "lstm"
-    units: int = 16
-    dropout: float = 0.0
-    recurrent_dropout: float = 0.0
-    epochs: int = 10
-    batch_size: int = 256
-    optimizer: str = "rmsprop"
-    learning_rate: float | None = None
-    seed: int = 0
-    output: str = "runs/forecast"
-    overwrite: bool = False
-
-
+@config_threads
 def train(config: ForecastConfig, verbose=1) -> dict:
     """Run the recipe; returns the metrics written to ``metrics.json``."""
     _check(config)
@@ -136,6 +111,7 @@ def train(config: ForecastConfig, verbose=1) -> dict:
     return metrics
 
 
+@torch_threads(1)
 def evaluate(run, data=None) -> dict:
     """MAE of a trained run and of the baselines on its test split, or on every window of
     `data` (another CSV with the same columns), in the target's units."""

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,45 +42,12 @@ from ._checks import check_settings, optimizer_for
 from ._runs import check_output, config_record, read_config, reporter, run_folder, write_json
 from ._seq2seq_model import CELLS, Decoder, beam_search, build_seq2seq, greedy_search
 from ._threads import torch_threads
+from .configs import Seq2SeqConfig
 
 START, END, UNKNOWN = "<start>", "<end>", "<unk>"
 LEVELS = ("char", "word")
 _WORD = re.compile(r"\w+(?:'\w+)*|[^\w\s]")  # words (with inner apostrophes), punctuation
 DECODE_BATCH = 512  # source texts decoded at once (times the beam width)
-
-
-@dataclass
-class Seq2SeqConfig:
-    """Everything a seq2seq run depends on (saved as config.json)."""
-
-    data: str = "dates"  # a generated task (dates, reverse, addition) or a TSV file
-    samples: int = 20000  # pairs to generate for a built-in task
-    limit: int | None = None  # use at most this many pairs of a file (a seeded sample)
-    level: str = "char"  # tokens: "char" or "word"
-    num_words: int | None = None  # vocabulary limit per side (None: every training token)
-    cell: str = "lstm"  # "lstm" or "gru"
-    bidirectional: bool = False  # a Bidirectional encoder (the decoder gets 2 * units)
-    units: int = 128
-    embedding_dim: int = 32
-    dropout: float = 0.0  # input dropout of the encoder and the decoder
-    epochs: int = 12
-    batch_size: int = 64
-    optimizer: str = "adam"
-    # twice Adam's default: on "dates" 95% exact match after 12 epochs at 0.001, 99.9% at 0.002
-    learning_rate: float | None = 0.002
-    clipnorm: float | None = 1.0  # gradient norm clipping (None: off)
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.1
-    beam_width: int = 4  # the beam search of the reported figure and of translate
-    length_penalty: float = 0.0  # GNMT's alpha: 0 ranks beams by log-probability
-    seed: int = 0
-    # torch threads while training and decoding (None: torch's default). The matrices here
-    # are too small to split: on 2 cores shared with other jobs one thread trained "dates"
-    # at 9-13 s per epoch; two threads took as long at best and up to 250 s per epoch when
-    # the other jobs kept both cores busy (the two OpenMP threads wait for each other).
-    threads: int | None = 1
-    output: str = "runs/seq2seq"
-    overwrite: bool = False
 
 
 def train(config: Seq2SeqConfig, verbose=1) -> dict:
