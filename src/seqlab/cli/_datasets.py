@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..data import registry
+from ._options import command_name
 
 
 def add(commands):
@@ -36,7 +37,8 @@ def _list(args) -> int:
     for name, description, cached in registry.describe_all(args.dir):
         table.add_row(name, "yes" if cached else "no", description)
     Console().print(table)
-    print("Details: seqlab datasets info NAME; download: seqlab datasets download NAME")
+    seqlab = command_name()
+    print(f"Details: {seqlab} datasets info NAME; download: {seqlab} datasets download NAME")
     return 0
 
 

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import dataclasses
+import shlex
 
 from rich.console import Console
 from rich.table import Table
 
 from ..data import synthetic_reviews
 from ..tasks.configs import DemoConfig
-from ._options import THREADS_HELP
+from ._options import THREADS_HELP, command_name
+
+HINT_SENTENCE = "the acting was great but the plot was dull"
 
 
 def add(commands):
@@ -53,9 +56,15 @@ def _demo(args) -> int:
     console.print(_comparison(results))
     console.print(f"Run folders: {', '.join(f'{args.output}/{m}' for m in results)} "
                   "(model.safetensors, metrics.json, curves.png, confusion.png)")
+    seqlab = command_name()
+    lstm = shlex.quote(f"{args.output}/lstm")
+    console.print(f"Your own sentence (no download):\n  {seqlab} classify predict {lstm} "
+                  f"\"{HINT_SENTENCE}\"\n  {seqlab} inspect model {lstm} --text "
+                  f"\"{HINT_SENTENCE}\"", markup=False, highlight=False, soft_wrap=True)
     console.print("The same on real reviews (downloads IMDB, 84 MB, once):\n"
-                  "  seqlab classify train --data imdb --model lstm --maxlen 500 --dropout 0.3 "
-                  "--epochs 5 --batch-size 128 --output runs/imdb-lstm")
+                  f"  {seqlab} classify train --data imdb --model lstm --maxlen 500 "
+                  "--dropout 0.3 --epochs 5 --batch-size 128 --output runs/imdb-lstm",
+                  markup=False, highlight=False, soft_wrap=True)
     return 0
 
 

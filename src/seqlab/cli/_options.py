@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -40,6 +41,26 @@ def config_from(args: argparse.Namespace, config_class, **fixed):
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(config_class)
               if hasattr(args, f.name)}
     return config_class(**{**values, **fixed})
+
+
+def command_name() -> str:
+    """The ``seqlab`` command as this shell can type it again: the script that runs
+    (``.venv/bin/seqlab`` when it lies under the working directory), or ``PYTHON -m
+    seqlab``. Printed hints use it, so that they run as shown without an activated venv."""
+    script = sys.argv[0] if sys.argv else ""
+    if os.path.basename(script) in ("seqlab", "seqlab.exe") and os.path.isfile(script):
+        return _typed(script)
+    return f"{_typed(sys.executable)} -m seqlab"
+
+
+def _typed(path) -> str:
+    """`path` relative to the working directory when inside it, else absolute (symlinks
+    kept: a venv's python is a link whose target is not the venv)."""
+    path = os.path.abspath(path)
+    relative = os.path.relpath(path)
+    if relative.startswith(os.pardir):
+        return path
+    return relative if os.sep in relative else os.path.join(os.curdir, relative)
 
 
 def input_texts(texts, file, verb: str) -> list[str]:
