@@ -1,6 +1,8 @@
 """``seqlab classify train|evaluate|predict``: the text-classification recipe."""
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.table import Table
 
@@ -68,9 +70,11 @@ def add(commands):
 
     predict = actions.add_parser(
         "predict", help="label texts with a trained run",
-        description="Prints one line per text: label, its probability, the text (tab "
-                    "separated). Texts come from the arguments, from --file (one per line), or "
-                    "from standard input when neither is given.")
+        description="Prints one line per text: label, its probability, known/all "
+                    "tokens (words in the model's vocabulary), the text (tab separated); a "
+                    "warning names the texts with no or few known words. Texts come from "
+                    "the arguments, from --file (one per line), or from standard input when "
+                    "neither is given.")
     predict.add_argument("run_folder", metavar="RUN")
     predict.add_argument("texts", nargs="*", metavar="TEXT")
     predict.add_argument("--file", help="a UTF-8 file with one text per line ('-': stdin)")
@@ -104,14 +108,36 @@ def _evaluate(args) -> int:
 
 
 def _predict(args) -> int:
+    import warnings
+
     from ..tasks import classify
 
     texts = input_texts(args.texts, args.file, "label")
-    for text, (label, probabilities) in zip(texts, classify.predict(args.run_folder, texts)):
+    with warnings.catch_warnings():  # said below, with the texts that read little
+        warnings.simplefilter("ignore", classify.UnknownWordsWarning)
+        predictions = classify.predict(args.run_folder, texts)
+    for text, prediction in zip(texts, predictions):
+        label, probabilities = prediction
         shown = (" ".join(f"{name}={p:.4f}" for name, p in probabilities.items()) if args.all
                  else f"{probabilities[label]:.4f}")
-        print(f"{label}\t{shown}\t{text}")
+        print(f"{label}\t{shown}\t{prediction.known_tokens}/{prediction.tokens}\t{text}")
+    _warn_unknown(predictions)
     return 0
+
+
+def _warn_unknown(predictions):
+    """On stderr: the texts with no known word, and those with fewer than half known."""
+    none = [i for i, p in enumerate(predictions, 1) if p.known_tokens == 0]
+    few = [i for i, p in enumerate(predictions, 1) if 0 < p.known_tokens < p.tokens / 2]
+    for numbers, what in ((none, "no word the model knows: its label is the model's answer "
+                                 "to an empty text"),
+                          (few, "fewer than half of its words known: its label rests on "
+                                "those few")):
+        if numbers:
+            shown = ", ".join(map(str, numbers[:10])) + (", ..." if len(numbers) > 10 else "")
+            print(f"seqlab classify predict: warning: {len(numbers)} of {len(predictions)} "
+                  f"texts (line{'s' * (len(numbers) > 1)} {shown}) with {what}",
+                  file=sys.stderr)
 
 
 def scores_table(metrics, title) -> Table:

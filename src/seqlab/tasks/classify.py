@@ -19,6 +19,7 @@ leaves nothing behind.
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -129,18 +130,52 @@ def evaluate(run, data=None, text_column="text", label_column="label") -> dict:
     return _score(model, x, test_set, majority)
 
 
+class Prediction(tuple):
+    """``(label, {label: probability})`` of one text, plus how much of the text the model
+    could read: ``known_tokens`` of its ``tokens`` are in the tokenizer's vocabulary (the
+    rest became the OOV token). With no known token the label is the model's answer to
+    padding alone, whatever the text says."""
+
+    def __new__(cls, label, probabilities, known_tokens, tokens):
+        prediction = super().__new__(cls, (label, probabilities))
+        prediction.known_tokens, prediction.tokens = known_tokens, tokens
+        return prediction
+
+    label = property(lambda self: self[0])
+    probabilities = property(lambda self: self[1])
+
+
 @torch_threads(1)
 def predict(run, texts) -> list:
-    """``[(label, {label: probability})]`` for each text."""
+    """``[Prediction(label, {label: probability})]`` for each text (each unpacks as the
+    pair; ``.known_tokens`` and ``.tokens`` count the words the model knew). Warns when a
+    text has no known token: its label says nothing about it."""
     if isinstance(texts, (str, bytes)):
         raise TypeError("predict takes a list of texts; for one text pass [text]")
     model, config, names = _load_run(run)
     texts = [str(t) for t in texts]
     if not texts:
         raise ValueError("predict got no texts")
-    probabilities = _probabilities(model, _pad(model.tokenizer, texts, config))
-    return [(names[int(row.argmax())], {n: float(p) for n, p in zip(names, row)})
-            for row in probabilities]
+    sequences = model.tokenizer.texts_to_sequences(texts)
+    oov = model.tokenizer.word_index.get(model.tokenizer.oov_token)
+    probabilities = _probabilities(model, _padded(sequences, config))
+    predictions = [Prediction(names[int(row.argmax())], {n: float(p) for n, p in zip(names, row)},
+                              sum(token != oov for token in sequence), len(sequence))
+                   for row, sequence in zip(probabilities, sequences)]
+    blind = [i + 1 for i, p in enumerate(predictions) if p.known_tokens == 0]
+    if blind:
+        warnings.warn(f"{len(blind)} of {len(texts)} texts have no word the model knows "
+                      f"(text{'s' * (len(blind) > 1)} {_numbers(blind)}): their labels are "
+                      "its answer to an empty text", UnknownWordsWarning, stacklevel=2)
+    return predictions
+
+
+class UnknownWordsWarning(UserWarning):
+    """Texts given to ``predict`` with no word of the model's vocabulary."""
+
+
+def _numbers(items, shown=10) -> str:
+    return ", ".join(map(str, items[:shown])) + (", ..." if len(items) > shown else "")
 
 
 # ------------------------------------------------------------------------------ data
