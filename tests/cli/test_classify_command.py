@@ -168,8 +168,40 @@ def test_an_interrupted_training_saves_nothing(tmp_path, capsys, monkeypatch):
     table = write_table(tmp_path / "reviews.csv", 20)
     assert main(["classify", "train", "--data", str(table), "--output",
                  str(tmp_path / "run")]) == 130
-    assert capsys.readouterr().err == "seqlab classify: interrupted; nothing was saved\n"
+    assert capsys.readouterr().err == ("seqlab classify: interrupted (Ctrl-C) before anything "
+                                       "could be kept; nothing was saved\n")
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("at_epoch", [0, 2])
+def test_ctrl_c_after_finished_epochs_keeps_the_best_and_says_so(tmp_path, capsys, monkeypatch,
+                                                                  at_epoch):
+    from seqlab.models.callbacks import EarlyStopping
+
+    class CtrlC(EarlyStopping):  # the recipe's own EarlyStopping, with a Ctrl-C in it
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == at_epoch:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(classify.callbacks, "EarlyStopping", CtrlC)
+    table = write_table(tmp_path / "reviews.csv", 40)
+    run = tmp_path / "run"
+    code = main(["classify", "train", "--data", str(table), "--model", "bow", "--output",
+                 str(run), *FAST[2:], "--epochs", "4"])
+    err = capsys.readouterr().err
+    if at_epoch == 0:  # nothing finished: nothing to keep
+        assert code == 130 and not run.exists() and "nothing was saved" in err
+        return
+    assert code == 0 and sorted(p.name for p in run.iterdir()) == RUN_FILES
+    metrics = read_metrics(run)
+    assert metrics["interrupted"] is True and metrics["finished_epochs"] == 2
+    assert len(metrics["history"]["loss"]) == 2
+    best = 1 + min(range(2), key=lambda i: metrics["history"]["val_loss"][i])
+    assert metrics["best_epoch"] == best
+    assert err.splitlines()[-1] == (
+        f"seqlab classify train: interrupted (Ctrl-C) after 2 of 4 epochs: the run folder "
+        f"keeps epoch {best}, the best of those, and its metrics.json says \"interrupted\": true")
+    assert "fit: interrupted (Ctrl-C) in epoch 3/4" in err
 
 
 # ---------------------------------------------------------------------------- evaluate

@@ -7,7 +7,13 @@ from rich.console import Console
 from rich.table import Table
 
 from ..tasks.configs import CLASSIFIERS, ClassifyConfig
-from ._options import THREADS_HELP, add_config_options, config_from, input_texts
+from ._options import (
+    THREADS_HELP,
+    add_config_options,
+    config_from,
+    input_texts,
+    say_if_interrupted,
+)
 
 HELP = {
     "data": "'synthetic' (built in), 'imdb' or 'sarcasm' (downloaded), an aclImdb folder or "
@@ -94,6 +100,7 @@ def _train(args) -> int:
     console.print(f"trained in {metrics['training_seconds']:.0f} s; run folder: "
                   f"{config.output} (model.safetensors, metrics.json, curves.png, "
                   "confusion.png)")
+    say_if_interrupted("classify train", metrics, config.epochs, metrics["best_epoch"])
     return 0
 
 

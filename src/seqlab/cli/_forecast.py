@@ -5,7 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..tasks.configs import FORECASTERS, ForecastConfig
-from ._options import THREADS_HELP, add_config_options, config_from
+from ._options import THREADS_HELP, add_config_options, config_from, say_if_interrupted
 
 HELP = {
     "data": "'jena' (downloaded; 10-minute rows, every 6th kept) or a CSV file with a header",
@@ -74,6 +74,7 @@ def _train(args) -> int:
     console.print(f"best epoch {metrics['best_epoch']} of {config.epochs}, trained in "
                   f"{metrics['training_seconds']:.0f} s; run folder: {config.output} "
                   "(model.safetensors, metrics.json, curves.png, forecast.png)")
+    say_if_interrupted("forecast train", metrics, config.epochs, metrics["best_epoch"])
     return 0
 
 

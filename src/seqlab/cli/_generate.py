@@ -5,7 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..tasks.configs import GenerateConfig, SamplingSettings
-from ._options import THREADS_HELP, add_config_options, config_from
+from ._options import THREADS_HELP, add_config_options, config_from, say_if_interrupted
 
 HELP = {
     "data": "the UTF-8 text file to learn from",
@@ -110,6 +110,7 @@ def _train(args) -> int:
         table.add_row(name, f"{record['distinct_2']:.2f}", str(record["longest_run"]),
                       record["text"])
     console.print(table)
+    say_if_interrupted("generate train", metrics, config.epochs, metrics["kept_epoch"])
     return 0
 
 

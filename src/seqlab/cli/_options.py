@@ -63,6 +63,14 @@ def _typed(path) -> str:
     return relative if os.sep in relative else os.path.join(os.curdir, relative)
 
 
+def say_if_interrupted(command: str, metrics: dict, epochs: int, kept_epoch: int) -> None:
+    """On stderr, when Ctrl-C cut training short: what the run folder kept."""
+    if metrics.get("interrupted"):
+        print(f"seqlab {command}: interrupted (Ctrl-C) after {metrics['finished_epochs']} of "
+              f"{epochs} epochs: the run folder keeps epoch {kept_epoch}, the best of those, "
+              "and its metrics.json says \"interrupted\": true", file=sys.stderr)
+
+
 def input_texts(texts, file, verb: str) -> list[str]:
     """The texts given as arguments, or the lines of ``--file FILE`` (standard input
     without one, or with ``-``); `verb` names what the command does with them."""

@@ -8,7 +8,13 @@ from rich.text import Text
 
 from ..data import PAIR_TASKS
 from ..tasks.configs import Seq2SeqConfig
-from ._options import THREADS_HELP, add_config_options, config_from, input_texts
+from ._options import (
+    THREADS_HELP,
+    add_config_options,
+    config_from,
+    input_texts,
+    say_if_interrupted,
+)
 
 HELP = {
     "data": "a generated task (" + ", ".join(f"'{name}': {description}" for name, (_, description)
@@ -103,6 +109,7 @@ def _train(args) -> int:
     console.print(f"best epoch {metrics['best_epoch']} of {config.epochs}, trained in "
                   f"{metrics['training_seconds']:.0f} s; run folder: {config.output} "
                   "(model.safetensors, metrics.json, curves.png)")
+    say_if_interrupted("seq2seq train", metrics, config.epochs, metrics["best_epoch"])
     return 0
 
 

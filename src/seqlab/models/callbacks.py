@@ -75,6 +75,7 @@ class History(Callback):
     def __init__(self):
         super().__init__()
         self.history, self.epoch = {}, []
+        self.interrupted = False  # True when Ctrl-C ended fit (the finished epochs are here)
 
     def on_train_begin(self, logs=None):
         self.epoch = []
@@ -135,6 +136,11 @@ class ProgbarLogger(Callback):
             per_step = f" {seconds / steps * 1000:.0f}ms/step" if steps else ""
             self.console.print(f"{self._title} - {seconds:.0f}s{per_step} - {_format(logs)}",
                                highlight=False, soft_wrap=True)
+
+    def on_train_end(self, logs=None):
+        if self._progress is not None:  # an epoch cut short (Ctrl-C): close its bar
+            self._progress.stop()
+            self._progress = None
 
 
 def _format(logs):

@@ -43,6 +43,18 @@ def check_output(path, overwrite=False) -> Path:
     return path
 
 
+def how_it_ended(history) -> dict:
+    """For metrics.json, after ``fit``: ``{"interrupted": False}``, or after Ctrl-C
+    ``{"interrupted": True, "finished_epochs": n}`` (the run keeps the best of those
+    epochs). Ctrl-C before any epoch finished raises KeyboardInterrupt again: nothing to
+    keep."""
+    if not getattr(history, "interrupted", False):
+        return {"interrupted": False}
+    if not history.epoch:
+        raise KeyboardInterrupt
+    return {"interrupted": True, "finished_epochs": len(history.epoch)}
+
+
 def reporter(verbose):
     """``print`` when `verbose`, else a function that does nothing: a recipe's stage lines."""
     return print if verbose else (lambda *args, **kwargs: None)

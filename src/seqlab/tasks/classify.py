@@ -36,6 +36,7 @@ from ._classifiers import ARCHITECTURES, build_classifier
 from ._runs import (
     check_output,
     config_record,
+    how_it_ended,
     read_config,
     read_json,
     reporter,
@@ -97,13 +98,14 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
                         validation_split=config.validation_split, callbacks=best,
                         verbose=verbose)
     seconds = time.perf_counter() - started
+    ended = how_it_ended(history)
     majority = int(np.bincount(train_set.labels).argmax())
     metrics = _score(model, x_test, test_set, majority)
     losses = history.history.get("val_loss")
     metrics.update(training_seconds=round(seconds, 1), history=history.history,
-                   best_epoch=int(np.argmin(losses)) + 1 if losses else config.epochs,
+                   best_epoch=int(np.argmin(losses)) + 1 if losses else len(history.epoch),
                    train_samples=len(train_set), test_samples=len(test_set),
-                   parameters=model.count_params(), embedding_coverage=coverage)
+                   parameters=model.count_params(), embedding_coverage=coverage, **ended)
     with run_folder(config.output, config.overwrite) as folder:
         model.save(folder / "model.safetensors", tokenizer=tokenizer)
         write_json(folder / "config.json", {**config_record(config),

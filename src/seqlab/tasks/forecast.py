@@ -42,6 +42,7 @@ from ._forecasters import ARCHITECTURES, build_forecaster
 from ._runs import (
     check_output,
     config_record,
+    how_it_ended,
     read_config,
     read_json,
     reporter,
@@ -82,6 +83,7 @@ def train(config: ForecastConfig, verbose=1) -> dict:
     history = model.fit(splits["train"], validation_data=splits["val"], epochs=config.epochs,
                         callbacks=[best], verbose=verbose)
     seconds = time.perf_counter() - started
+    ended = how_it_ended(history)
     unit = _unit(config.target)
     scores, forecasts = {}, {}
     for name in ("val", "test"):
@@ -98,6 +100,7 @@ def train(config: ForecastConfig, verbose=1) -> dict:
                  "test": [val_end, len(series)]},
         "windows": {name: w.describe() for name, w in splits.items()},
         "history": history.history,
+        **ended,
     }
     with run_folder(config.output, config.overwrite) as folder:
         model.save(folder / "model.safetensors")

@@ -50,7 +50,15 @@ from ..models import Sequential, callbacks, load_model
 from ..text import Tokenizer, pad_sequences
 from ._checks import check_settings, optimizer_for
 from ._decoding import RerunDecoder, decoder_for
-from ._runs import check_output, config_record, read_config, reporter, run_folder, write_json
+from ._runs import (
+    check_output,
+    config_record,
+    how_it_ended,
+    read_config,
+    reporter,
+    run_folder,
+    write_json,
+)
 from ._sampling import choose_next
 from ._threads import config_threads, torch_threads
 from .configs import GenerateConfig, SamplingSettings
@@ -90,13 +98,14 @@ def train(config: GenerateConfig, verbose=1) -> dict:
                         (examples["x_val"], examples["y_val"]),
                         callbacks=[tracker, *_keeper(config)], verbose=verbose)
     seconds = time.perf_counter() - started
+    ended = how_it_ended(history)
     perplexities = history.history["val_perplexity"]
     kept = int(np.argmin(perplexities)) if config.keep == "best" else len(perplexities) - 1
     metrics = {"context": examples["context"], "vocabulary": vocab,
                "train_examples": len(examples["x"]), "held_out_examples": len(examples["x_val"]),
                "kept_epoch": kept + 1, "held_out_perplexity": perplexities[kept],
                "training_seconds": round(seconds, 1), "parameters": model.count_params(),
-               "history": history.history}
+               "history": history.history, **ended}
     model.tokenizer = tokenizer
     seed_text = _default_seed(tokenizer, held_out or train_part, config, examples["context"])
     metrics["samples"] = {name: _sample_record(model, config, examples["context"], seed_text,

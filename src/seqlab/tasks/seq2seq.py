@@ -39,7 +39,15 @@ from ..data import PAIR_TASKS, TextPairs, generated_pairs, read_pairs
 from ..models import callbacks, load_model
 from ..text import Tokenizer, pad_sequences, tokenizer_from_json
 from ._checks import check_settings, optimizer_for
-from ._runs import check_output, config_record, read_config, reporter, run_folder, write_json
+from ._runs import (
+    check_output,
+    config_record,
+    how_it_ended,
+    read_config,
+    reporter,
+    run_folder,
+    write_json,
+)
 from ._seq2seq_model import CELLS, Decoder, beam_search, build_seq2seq, greedy_search
 from ._threads import torch_threads
 from .configs import Seq2SeqConfig
@@ -95,12 +103,13 @@ def _train(config, verbose):
                         if len(splits["val"]) else None,
                         callbacks=watch, verbose=verbose)
     seconds = time.perf_counter() - started
+    ended = how_it_ended(history)
     decoder = Decoder(model)
     metrics = score(decoder, model, splits["test"], source_tokenizer, target_tokenizer,
                     config.level, max_length, config.beam_width, config.length_penalty)
     exact = history.history.get("val_exact_match")
-    metrics.update(training_seconds=round(seconds, 1), history=history.history,
-                   best_epoch=int(np.argmax(exact)) + 1 if exact else config.epochs,
+    metrics.update(training_seconds=round(seconds, 1), history=history.history, **ended,
+                   best_epoch=int(np.argmax(exact)) + 1 if exact else len(history.epoch),
                    train_pairs=len(splits["train"]), validation_pairs=len(splits["val"]),
                    parameters=model.count_params())
     say(f"test exact match: greedy {metrics['exact_match']['greedy']:.4f}, beam "
