@@ -78,3 +78,27 @@ def test_an_empty_default_is_not_shown(capsys):
     with pytest.raises(SystemExit):
         main(["generate", "train", "--help"])
     assert "(default )" not in capsys.readouterr().out
+
+
+def test_help_seqlab_points_to_every_subpackage_and_the_command():
+    import importlib
+
+    import seqlab
+
+    for name in ("text", "layers", "models", "data", "vectors", "tasks", "viz"):
+        assert f"seqlab.{name} " in seqlab.__doc__, name
+        importlib.import_module(f"seqlab.{name}")  # each one it names exists
+    assert "seqlab --help" in seqlab.__doc__
+    assert "everything else is private" not in seqlab.__doc__
+
+
+def test_the_demo_s_stated_time_is_the_same_everywhere():
+    from pathlib import Path
+
+    import seqlab.cli._demo
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set up")[1].split("```")[0]
+    section = readme.split("### `seqlab demo`")[1].split("```")[0]
+    for text in (setup, section, seqlab.cli._demo.__doc__):
+        assert "about 15 seconds" in " ".join(text.split()), text

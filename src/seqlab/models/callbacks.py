@@ -85,10 +85,11 @@ class History(Callback):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
 
-    def plot(self, path, metrics=None):
-        """Write learning curves (one panel per metric, training and validation) as a PNG."""
+    def plot(self, path, metrics=None, kept_epoch=None):
+        """Write learning curves (one panel per metric, training and validation) as a PNG;
+        `kept_epoch` (from 1) marks the epoch whose weights were kept."""
         from ..viz.curves import plot_history
-        return plot_history(self.history, path, metrics)
+        return plot_history(self.history, path, metrics, kept_epoch)
 
 
 class ProgbarLogger(Callback):

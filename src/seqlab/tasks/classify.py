@@ -111,7 +111,7 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
         write_json(folder / "config.json", {**config_record(config),
                                             "label_names": train_set.label_names})
         write_json(folder / "metrics.json", metrics)
-        history.plot(folder / "curves.png")
+        history.plot(folder / "curves.png", kept_epoch=metrics["best_epoch"])
         plot_confusion(metrics["confusion_matrix"], train_set.label_names,
                        folder / "confusion.png",
                        title=f"{config.model} on {Path(config.data).name}: test texts")

@@ -36,7 +36,7 @@ from .._files import write_atomically
 from ..data import Standardizer, TimeSeries, make_windows, read_series, registry, time_splits
 from ..data.windows import last_value_forecast, mae, seasonal_naive_forecast
 from ..models import callbacks, load_model
-from ..viz import plot_forecast
+from ..viz import plot_forecast, plot_history
 from ._checks import check_settings, optimizer_for
 from ._forecasters import ARCHITECTURES, build_forecaster
 from ._runs import (
@@ -108,7 +108,9 @@ def train(config: ForecastConfig, verbose=1) -> dict:
         write_json(folder / "scaler.json", {"columns": series.columns, "mean": scaler.mean,
                                             "std": scaler.std})
         write_json(folder / "metrics.json", metrics)
-        history.plot(folder / "curves.png")
+        curves, titles = _curves_in_units(history.history, scaler.std[target], unit)
+        plot_history(curves, folder / "curves.png", kept_epoch=metrics["best_epoch"],
+                     titles=titles)
         _plot(forecasts["test"], scores["test"], splits["test"], series, config, unit,
               folder / "forecast.png")
     return metrics
@@ -240,6 +242,15 @@ def _score(model, windows, values, target, scaler, season):
                                                                 season), truth),
               "season": season}
     return scores, {"truth": truth, "model": predicted, "last value": last_value}
+
+
+def _curves_in_units(history, std, unit):
+    """``(history, titles)`` for curves.png: MAE in the target's units, as every table
+    (the model trains on standardized values: one standardized unit is `std`)."""
+    curves = {key: [value * float(std) for value in values] if key.endswith("mae") else values
+              for key, values in history.items()}
+    shown = f" ({unit})" if unit else " (the target's units)"
+    return curves, {"mae": "MAE" + shown, "loss": "loss (MSE of the standardized target)"}
 
 
 def _unit(column):

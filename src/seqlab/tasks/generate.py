@@ -119,7 +119,7 @@ def train(config: GenerateConfig, verbose=1) -> dict:
         write_json(folder / "config.json", {**config_record(config),
                                             "context": examples["context"]})
         write_json(folder / "metrics.json", metrics)
-        history.plot(folder / "curves.png")
+        history.plot(folder / "curves.png", kept_epoch=metrics["kept_epoch"])
     return metrics
 
 

@@ -122,7 +122,7 @@ def _train(config, verbose):
                                                       encoding="utf-8")
         write_json(folder / "config.json", {**config_record(config), "max_length": max_length})
         write_json(folder / "metrics.json", metrics)
-        history.plot(folder / "curves.png")
+        history.plot(folder / "curves.png", kept_epoch=metrics["best_epoch"])
     return metrics
 
 
