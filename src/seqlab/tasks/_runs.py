@@ -62,12 +62,14 @@ def reporter(verbose):
 
 def config_record(config, path_fields=("data", "test_data", "vectors")) -> dict:
     """`config` as a dict for config.json, with the files it names made absolute, so that
-    the run can be evaluated again from any working directory."""
+    the run can be evaluated again from any working directory. Symbolic links are kept
+    (the path as the user gave it, only made absolute): a linked data folder stays
+    recognisable, and moving the link's target does not break the run."""
     record = dataclasses.asdict(config)
     for name in path_fields:
         value = record.get(name)
         if value and Path(value).exists():
-            record[name] = str(Path(value).resolve())
+            record[name] = os.path.abspath(value)
     return record
 
 
