@@ -54,8 +54,8 @@ def main(argv=None) -> int:
         print(f"seqlab {args.command}: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"seqlab {args.command}: interrupted (Ctrl-C) before anything could be kept; "
-              "nothing was saved", file=sys.stderr)
+        print(f"seqlab {args.command}: interrupted (Ctrl-C); nothing was saved",
+              file=sys.stderr)
         return 130
 
 
