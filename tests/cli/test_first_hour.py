@@ -102,3 +102,12 @@ def test_the_demo_s_stated_time_is_the_same_everywhere():
     section = readme.split("### `seqlab demo`")[1].split("```")[0]
     for text in (setup, section, seqlab.cli._demo.__doc__):
         assert "about 15 seconds" in " ".join(text.split()), text
+
+
+def test_a_command_name_with_a_space_is_quoted(tmp_path, monkeypatch):
+    script = tmp_path / "my project" / ".venv" / "bin" / "seqlab"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [str(script)])
+    assert shlex.split(command_name()) == ["my project/.venv/bin/seqlab"]

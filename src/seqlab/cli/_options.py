@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -55,12 +56,12 @@ def command_name() -> str:
 
 def _typed(path) -> str:
     """`path` relative to the working directory when inside it, else absolute (symlinks
-    kept: a venv's python is a link whose target is not the venv)."""
+    kept: a venv's python is a link whose target is not the venv), quoted for a shell."""
     path = os.path.abspath(path)
     relative = os.path.relpath(path)
     if relative.startswith(os.pardir):
-        return path
-    return relative if os.sep in relative else os.path.join(os.curdir, relative)
+        return shlex.quote(path)
+    return shlex.quote(relative if os.sep in relative else os.path.join(os.curdir, relative))
 
 
 def say_if_interrupted(command: str, metrics: dict, epochs: int, kept_epoch: int) -> None:
