@@ -426,3 +426,10 @@ def test_predict_in_python_counts_known_words_and_warns(trained):
     label, probabilities = good  # still the (label, probabilities) pair
     assert label == good.label == "pos" and probabilities is good.probabilities
     assert (good.known_tokens, good.tokens, blind.known_tokens, blind.tokens) == (3, 3, 0, 2)
+
+
+def test_the_unknown_words_warning_points_at_the_caller(trained):
+    run, _ = trained
+    with pytest.warns(classify.UnknownWordsWarning) as caught:
+        classify.predict(run, ["zzzz"])
+    assert caught[0].filename == __file__

@@ -168,7 +168,8 @@ def predict(run, texts) -> list:
     if blind:
         warnings.warn(f"{len(blind)} of {len(texts)} texts have no word the model knows "
                       f"(text{'s' * (len(blind) > 1)} {_numbers(blind)}): their labels are "
-                      "its answer to an empty text", UnknownWordsWarning, stacklevel=2)
+                      "its answer to an empty text", UnknownWordsWarning,
+                      stacklevel=3)  # the caller, past the torch_threads decorator
     return predictions
 
 
