@@ -89,9 +89,9 @@ _WATCH = """
 import os, sys
 class Watch:
     def find_spec(self, name, path=None, target=None):
-        if name == "torch":
-            print("policy at import:", os.environ.get("OMP_WAIT_POLICY"))
-            sys.meta_path.remove(self)
+        if name == "torch":  # report, and stop before the (slow) import itself
+            print("policy at import:", os.environ.get("OMP_WAIT_POLICY"), flush=True)
+            os._exit(0)
         return None
 sys.meta_path.insert(0, Watch())
 from seqlab.cli import main
