@@ -55,15 +55,19 @@ def main():
     parser.add_argument("--seeds", nargs="+", type=int, default=[0],
                         help="run each recipe once per seed (default: 0)")
     parser.add_argument("--verbose", action="store_true", help="show the training progress")
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads(),
+                        help="torch threads (default: torch's own, one per core, as the "
+                             "README's figures; the recipes' default is 1)")
     args = parser.parse_args()
     for path in (IMDB, SARCASM):
         if not path.exists():
             raise SystemExit(f"{path} is missing: the benchmark reads ../shared/data")
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(f"torch {torch.__version__}, {args.threads} threads")
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name in args.only:
             floor, settings = RUNS[name]
+            settings = {**settings, "threads": args.threads}
             for seed in args.seeds:
                 print(f"\n{name}: {command({**settings, 'seed': seed})}", flush=True)
                 started = time.perf_counter()

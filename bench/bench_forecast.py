@@ -46,14 +46,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="+", choices=list(RUNS), default=DEFAULT)
     parser.add_argument("--verbose", action="store_true", help="show the training progress")
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads(),
+                        help="torch threads (default: torch's own, one per core, as the "
+                             "README's figures; the recipes' default is 1)")
     args = parser.parse_args()
     if not JENA.exists():
         raise SystemExit(f"{JENA} is missing: the benchmark reads ../shared/data")
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(f"torch {torch.__version__}, {args.threads} threads")
     rows, baseline = [], None
     with tempfile.TemporaryDirectory() as folder:
         for name in args.only:
-            settings = RUNS[name]
+            settings = {**RUNS[name], "threads": args.threads}
             print(f"\n{name}: {command(settings)}", flush=True)
             metrics = train(ForecastConfig(data=str(JENA), **settings,
                                            output=str(Path(folder) / name)),

@@ -141,7 +141,8 @@ def test_train_three_classes(tmp_path, capsys):
     assert set(table_rows(capsys.readouterr().out)) >= {"meh", "neg", "pos", "accuracy"}
 
     assert main(["classify", "predict", str(run), "okay average film", "--all"]) == 0
-    label, shown, text = capsys.readouterr().out.rstrip("\n").split("\t")
+    label, shown, known, text = capsys.readouterr().out.rstrip("\n").split("\t")
+    assert known == "3/3"
     probabilities = dict(part.split("=") for part in shown.split(" "))
     assert list(probabilities) == ["meh", "neg", "pos"] and text == "okay average film"
     assert sum(map(float, probabilities.values())) == pytest.approx(1, abs=2e-4)
@@ -167,8 +168,39 @@ def test_an_interrupted_training_saves_nothing(tmp_path, capsys, monkeypatch):
     table = write_table(tmp_path / "reviews.csv", 20)
     assert main(["classify", "train", "--data", str(table), "--output",
                  str(tmp_path / "run")]) == 130
-    assert capsys.readouterr().err == "seqlab classify: interrupted; nothing was saved\n"
+    assert capsys.readouterr().err == "seqlab classify: interrupted (Ctrl-C); nothing was saved\n"
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("at_epoch", [0, 2])
+def test_ctrl_c_after_finished_epochs_keeps_the_best_and_says_so(tmp_path, capsys, monkeypatch,
+                                                                  at_epoch):
+    from seqlab.models.callbacks import EarlyStopping
+
+    class CtrlC(EarlyStopping):  # the recipe's own EarlyStopping, with a Ctrl-C in it
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == at_epoch:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(classify.callbacks, "EarlyStopping", CtrlC)
+    table = write_table(tmp_path / "reviews.csv", 40)
+    run = tmp_path / "run"
+    code = main(["classify", "train", "--data", str(table), "--model", "bow", "--output",
+                 str(run), *FAST[2:], "--epochs", "4"])
+    err = capsys.readouterr().err
+    if at_epoch == 0:  # nothing finished: nothing to keep
+        assert code == 130 and not run.exists() and "nothing was saved" in err
+        return
+    assert code == 0 and sorted(p.name for p in run.iterdir()) == RUN_FILES
+    metrics = read_metrics(run)
+    assert metrics["interrupted"] is True and metrics["finished_epochs"] == 2
+    assert len(metrics["history"]["loss"]) == 2
+    best = 1 + min(range(2), key=lambda i: metrics["history"]["val_loss"][i])
+    assert metrics["best_epoch"] == best
+    assert err.splitlines()[-1] == (
+        f"seqlab classify train: interrupted (Ctrl-C) after 2 of 4 epochs: the run folder "
+        f"keeps epoch {best}, the best of those, and its metrics.json says \"interrupted\": true")
+    assert "fit: interrupted (Ctrl-C) in epoch 3/4" in err
 
 
 # ---------------------------------------------------------------------------- evaluate
@@ -212,8 +244,8 @@ def test_evaluate_on_a_table_with_an_unseen_label_is_an_error(trained, tmp_path,
 
 def _predictions(out):
     lines = [line.split("\t") for line in out.splitlines()]
-    assert all(len(line) == 3 for line in lines), out
-    return [(label, float(p), text) for label, p, text in lines]
+    assert all(len(line) == 4 for line in lines), out
+    return [(label, float(p), text) for label, p, _, text in lines]
 
 
 def test_predict_texts_from_the_arguments(trained, capsys):
@@ -233,8 +265,8 @@ def test_predict_texts_from_the_arguments(trained, capsys):
 def test_predict_all_prints_every_label_s_probability(trained, capsys):
     run, _ = trained
     assert main(["classify", "predict", str(run), "lovely happy film", "--all"]) == 0
-    label, shown, text = capsys.readouterr().out.rstrip("\n").split("\t")
-    assert label == "pos" and text == "lovely happy film"
+    label, shown, known, text = capsys.readouterr().out.rstrip("\n").split("\t")
+    assert label == "pos" and text == "lovely happy film" and known == "3/3"
     assert re.fullmatch(r"neg=0\.\d{4} pos=(0|1)\.\d{4}", shown), shown
     neg, pos = (float(part.split("=")[1]) for part in shown.split())
     assert neg + pos == pytest.approx(1, abs=2e-4) and pos > neg
@@ -369,3 +401,35 @@ def test_train_refuses_to_replace_a_run_without_overwrite(trained, capsys):
     assert f"{run} exists; choose another output folder or overwrite it" in \
         _one_error_line(capsys)
     assert {p.name: p.stat().st_mtime_ns for p in run.iterdir()} == before
+
+
+def test_predict_says_how_many_words_were_known_and_warns_when_none_or_few(trained,
+                                                                           capsys):
+    run, _ = trained
+    texts = ["lovely happy film", "zzzz qqqq", "", "superb xx yy zz ww"]
+    assert main(["classify", "predict", str(run), *texts]) == 0
+    captured = capsys.readouterr()
+    known = [line.split("\t")[2] for line in captured.out.splitlines()]
+    assert known == ["3/3", "0/2", "0/0", "1/5"]
+    assert captured.err.splitlines() == [
+        "seqlab classify predict: warning: 2 of 4 texts (lines 2, 3) with no word the model "
+        "knows: its label is the model's answer to an empty text",
+        "seqlab classify predict: warning: 1 of 4 texts (line 4) with fewer than half of its "
+        "words known: its label rests on those few"]
+
+
+def test_predict_in_python_counts_known_words_and_warns(trained):
+    run, _ = trained
+    with pytest.warns(classify.UnknownWordsWarning, match=r"1 of 2 texts have no word the "
+                                                          r"model knows \(text 2\)"):
+        good, blind = classify.predict(run, ["lovely happy film", "zzzz qqqq"])
+    label, probabilities = good  # still the (label, probabilities) pair
+    assert label == good.label == "pos" and probabilities is good.probabilities
+    assert (good.known_tokens, good.tokens, blind.known_tokens, blind.tokens) == (3, 3, 0, 2)
+
+
+def test_the_unknown_words_warning_points_at_the_caller(trained):
+    run, _ = trained
+    with pytest.warns(classify.UnknownWordsWarning) as caught:
+        classify.predict(run, ["zzzz"])
+    assert caught[0].filename == __file__

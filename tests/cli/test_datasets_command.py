@@ -98,10 +98,37 @@ def test_list_shows_every_dataset_and_what_is_in_the_folder(tmp_path, capsys):
 def test_list_looks_in_seqlab_data_without_dir(tmp_path, capsys):
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / registry.DATASETS["imdb"].filename).write_bytes(b"x")
+    (cache / registry.DATASETS["lyrics"].filename).write_bytes(PAYLOAD)
     assert main(["datasets", "list"]) == 0
-    assert _list_rows(capsys.readouterr().out) == {"imdb": "yes", "jena": "no", "lyrics": "no",
+    assert _list_rows(capsys.readouterr().out) == {"imdb": "no", "jena": "no", "lyrics": "yes",
                                                    "sarcasm": "no"}
+
+
+def test_list_checks_a_cached_file_as_the_recipes_do(tmp_path, capsys, monkeypatch, server):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / registry.DATASETS["imdb"].filename).write_bytes(b"x")  # not the published file
+    _register(monkeypatch, server)
+    (cache / "tiny.txt").write_bytes(PAYLOAD)  # its pinned size and sha256
+    _register(monkeypatch, server, name="tiny2", filename="tiny2.txt")
+    (cache / "tiny2.txt").write_bytes(PAYLOAD[:-1] + b"?")  # right size, wrong sha256
+    assert main(["datasets", "list"]) == 0
+    rows = _list_rows(capsys.readouterr().out)
+    assert rows["imdb"] == ("not usable: its size and sha256 differ from the published file's "
+                            "(seqlab datasets info imdb)")
+    assert rows["tiny"] == "yes"
+    assert rows["tiny2"] == ("not usable: its sha256 differs from the published file's "
+                             "(seqlab datasets info tiny2)")
+    assert [name for name, _, usable in registry.describe_all() if usable] == ["tiny"]
+    assert main(["datasets", "info", "imdb"]) == 0
+    cached = [line for line in capsys.readouterr().out.splitlines() if "cached:" in line][0]
+    assert cached.startswith("  cached:   not usable: 1 bytes where 84125825 were expected "
+                             "and sha256 ")
+    assert cached.endswith("; delete it and `seqlab datasets download imdb` fetches the "
+                           "published file, or use your copy as it is by giving its path to "
+                           "--data")
+    with pytest.raises(ValueError, match="exists but has 1 bytes where 84125825"):
+        registry.fetch("imdb")  # what the recipe says about the same file
 
 
 def test_info_shows_url_size_and_sha256(tmp_path, capsys):

@@ -140,6 +140,9 @@ def test_model_errors_are_one_line(lstm_run, tmp_path, capsys):
     assert main(["inspect", "model", str(lstm_run), "--text", "!!!",
                  "--output", str(tmp_path / "g.png")]) == 1
     assert "none of the tokens of '!!!'" in _one_error_line(capsys)
+    assert main(["inspect", "model", str(lstm_run), "--text", "zebra quantum",
+                 "--output", str(tmp_path / "g.png")]) == 1  # both words become <OOV>
+    assert "none of the tokens of 'zebra quantum'" in _one_error_line(capsys)
     assert not (tmp_path / "g.png").exists()
 
 

@@ -114,7 +114,7 @@ def test_train_on_a_tsv_file_at_word_level(tmp_path, capsys):
     assert f"bidirectional gru on {data}: 4 held-out pairs".replace(" ", "") in \
         "".join(out.split())  # the title may wrap anywhere
     config = json.loads((run / "config.json").read_text(encoding="utf-8"))
-    assert config["data"] == str(data.resolve()) and config["level"] == "word"
+    assert config["data"] == str(data.absolute()) and config["level"] == "word"
     assert main(["seq2seq", "translate", str(run), "a and h"]) == 0
     output = capsys.readouterr().out.split("\t")[0]
     assert all(word in "abcdefghijklm <unk>" for word in output.split())

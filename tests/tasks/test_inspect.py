@@ -367,8 +367,13 @@ def test_encode_text_marks_and_drops_unknown_words():
         ([2, 8, 1], ["the", "dog", "flew*"], [])
     assert encode_text(_tokenizer(), "the dog flew") == ([1, 7], ["the", "dog"], ["flew"])
     with pytest.raises(ValueError, match=r"none of the tokens of 'zebra' is in the model's "
-                                         r"vocabulary \(8 entries\)"):
+                                         r"vocabulary \(8 entries; it has no OOV token\)"):
         encode_text(_tokenizer(), "zebra")
+    # with an OOV token every unknown word maps to it: still nothing of the text is known
+    with pytest.raises(ValueError, match=r"none of the tokens of 'zebra quantum' is in the "
+                                         r"model's vocabulary \(9 entries; every one maps to "
+                                         r"its OOV token '<\?>'\)"):
+        encode_text(_tokenizer(oov_token="<?>"), "zebra quantum")
 
 
 def test_run_folder_errors(tmp_path):

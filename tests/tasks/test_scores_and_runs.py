@@ -237,3 +237,24 @@ def test_checks_run_in_order_and_name_the_setting():
                        choices={"model": ["y"]})
     with pytest.raises(ValueError, match="dropout"):
         check_settings(config, fractions=("dropout",), choices={"model": ["y"]})
+
+
+def test_config_record_keeps_a_linked_data_path_as_given(tmp_path, monkeypatch):
+    import dataclasses
+    import os
+
+    from seqlab.tasks._runs import config_record
+
+    @dataclasses.dataclass
+    class Config:
+        data: str = ""
+        vectors: str | None = None
+
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "texts.csv").write_text("text,label\n")
+    (tmp_path / "shared").symlink_to(real)  # ../shared as a link, as on some machines
+    monkeypatch.chdir(tmp_path)
+    record = config_record(Config(data="shared/texts.csv", vectors="missing.txt"))
+    assert record["data"] == os.path.join(os.getcwd(), "shared", "texts.csv")
+    assert record["vectors"] == "missing.txt"  # not a file: left as given

@@ -1,6 +1,7 @@
 """evaluate_analogies and evaluate_word_pairs: counts worked out by hand on small hand-made
 vectors and files, and the real benchmark files with the first 2,446 GloVe 6B 50d vectors
 checked against a per-question reference written here in float64."""
+import json
 import math
 
 import numpy as np
@@ -195,6 +196,14 @@ def test_word_pairs_by_hand(pairs):
     assert result.spearman.pvalue == pytest.approx(0.2)
     assert result.pearson.pvalue == pytest.approx(1 - 4.4 / math.sqrt(48), rel=1e-5)
     assert result.oov_ratio == pytest.approx(20.0)  # x-nope: 1 of 5, a percentage
+    # each correlation is a plain number that also carries its p-value
+    assert type(float(result.spearman)) is float and result.spearman == pytest.approx(0.8)
+    assert f"{result.spearman:.2f}" == "0.80" and json.loads(json.dumps(result.spearman)) == \
+        pytest.approx(0.8)
+    rho, p = result.spearman
+    assert (rho, p) == (result.spearman[0], result.spearman[1]) == \
+        (result.spearman.statistic, result.spearman.pvalue)
+    assert result.spearman.correlation == result.spearman.statistic
 
 
 def test_word_pairs_unpack_as_gensim(pairs):

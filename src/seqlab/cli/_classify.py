@@ -1,12 +1,19 @@
 """``seqlab classify train|evaluate|predict``: the text-classification recipe."""
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.table import Table
 
-from ..tasks import classify
-from ..tasks._classifiers import ARCHITECTURES
-from ._options import add_config_options, config_from, input_texts
+from ..tasks.configs import CLASSIFIERS, ClassifyConfig
+from ._options import (
+    THREADS_HELP,
+    add_config_options,
+    config_from,
+    input_texts,
+    say_if_interrupted,
+)
 
 HELP = {
     "data": "'synthetic' (built in), 'imdb' or 'sarcasm' (downloaded), an aclImdb folder or "
@@ -19,7 +26,7 @@ HELP = {
     "train_size": "the first N texts train and the rest test, in file order (e.g. 20000 for "
                   "the sarcasm course split of a local file)",
     "limit": "train on at most this many texts (a seeded sample)",
-    "model": "architecture: " + ", ".join(ARCHITECTURES),
+    "model": "architecture: " + ", ".join(CLASSIFIERS),
     "num_words": "vocabulary size: the num_words-1 most frequent training words",
     "maxlen": "tokens per text after padding/truncating",
     "padding": "'pre' or 'post' (also the truncating side)",
@@ -35,6 +42,7 @@ HELP = {
     "learning_rate": "the optimizer's learning rate (default: Keras's for that optimizer)",
     "validation_split": "share of the training texts (the last ones) watched during training",
     "seed": "seed for sampling, splitting, initialisation and shuffling",
+    "threads": THREADS_HELP,
     "output": "the run folder to write (must not exist unless --overwrite)",
     "overwrite": "replace an existing run folder (only once the new run has succeeded)",
 }
@@ -52,7 +60,7 @@ def add(commands):
         description="Train a classifier and write one run folder: model.safetensors (with its "
                     "tokenizer), config.json, metrics.json, curves.png, confusion.png. The "
                     "folder appears only when the run succeeds.")
-    add_config_options(train, classify.ClassifyConfig, HELP)
+    add_config_options(train, ClassifyConfig, HELP)
     train.add_argument("--quiet", action="store_true", help="no progress bars or summaries")
     train.set_defaults(run=_train)
 
@@ -68,9 +76,11 @@ def add(commands):
 
     predict = actions.add_parser(
         "predict", help="label texts with a trained run",
-        description="Prints one line per text: label, its probability, the text (tab "
-                    "separated). Texts come from the arguments, from --file (one per line), or "
-                    "from standard input when neither is given.")
+        description="Prints one line per text: label, its probability, known/all "
+                    "tokens (words in the model's vocabulary), the text (tab separated); a "
+                    "warning names the texts with no or few known words. Texts come from "
+                    "the arguments, from --file (one per line), or from standard input when "
+                    "neither is given.")
     predict.add_argument("run_folder", metavar="RUN")
     predict.add_argument("texts", nargs="*", metavar="TEXT")
     predict.add_argument("--file", help="a UTF-8 file with one text per line ('-': stdin)")
@@ -80,7 +90,9 @@ def add(commands):
 
 
 def _train(args) -> int:
-    config = config_from(args, classify.ClassifyConfig)
+    from ..tasks import classify
+
+    config = config_from(args, ClassifyConfig)
     metrics = classify.train(config, verbose=0 if args.quiet else 1)
     console = Console()
     console.print(scores_table(metrics, f"{config.model} on {config.data}: "
@@ -88,10 +100,13 @@ def _train(args) -> int:
     console.print(f"trained in {metrics['training_seconds']:.0f} s; run folder: "
                   f"{config.output} (model.safetensors, metrics.json, curves.png, "
                   "confusion.png)")
+    say_if_interrupted("classify train", metrics, config.epochs, metrics["best_epoch"])
     return 0
 
 
 def _evaluate(args) -> int:
+    from ..tasks import classify
+
     metrics = classify.evaluate(args.run_folder, args.data, args.text_column, args.label_column)
     Console().print(scores_table(metrics, f"{args.run_folder} on "
                                           f"{args.data or 'its test split'}: "
@@ -100,12 +115,36 @@ def _evaluate(args) -> int:
 
 
 def _predict(args) -> int:
+    import warnings
+
+    from ..tasks import classify
+
     texts = input_texts(args.texts, args.file, "label")
-    for text, (label, probabilities) in zip(texts, classify.predict(args.run_folder, texts)):
+    with warnings.catch_warnings():  # said below, with the texts that read little
+        warnings.simplefilter("ignore", classify.UnknownWordsWarning)
+        predictions = classify.predict(args.run_folder, texts)
+    for text, prediction in zip(texts, predictions):
+        label, probabilities = prediction
         shown = (" ".join(f"{name}={p:.4f}" for name, p in probabilities.items()) if args.all
                  else f"{probabilities[label]:.4f}")
-        print(f"{label}\t{shown}\t{text}")
+        print(f"{label}\t{shown}\t{prediction.known_tokens}/{prediction.tokens}\t{text}")
+    _warn_unknown(predictions)
     return 0
+
+
+def _warn_unknown(predictions):
+    """On stderr: the texts with no known word, and those with fewer than half known."""
+    none = [i for i, p in enumerate(predictions, 1) if p.known_tokens == 0]
+    few = [i for i, p in enumerate(predictions, 1) if 0 < p.known_tokens < p.tokens / 2]
+    for numbers, what in ((none, "no word the model knows: its label is the model's answer "
+                                 "to an empty text"),
+                          (few, "fewer than half of its words known: its label rests on "
+                                "those few")):
+        if numbers:
+            shown = ", ".join(map(str, numbers[:10])) + (", ..." if len(numbers) > 10 else "")
+            print(f"seqlab classify predict: warning: {len(numbers)} of {len(predictions)} "
+                  f"texts (line{'s' * (len(numbers) > 1)} {shown}) with {what}",
+                  file=sys.stderr)
 
 
 def scores_table(metrics, title) -> Table:

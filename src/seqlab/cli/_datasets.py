@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..data import registry
+from ._options import command_name
 
 
 def add(commands):
@@ -33,10 +34,12 @@ def _list(args) -> int:
     table = Table(show_header=True, header_style="bold")
     for column in ("name", "downloaded", "description"):
         table.add_column(column)
-    for name, description, cached in registry.describe_all(args.dir):
-        table.add_row(name, "yes" if cached else "no", description)
+    for dataset in sorted(registry.DATASETS.values(), key=lambda d: d.name):
+        # checked as the recipes check it (size and sha256), not only found
+        table.add_row(dataset.name, registry.state(dataset, args.dir), dataset.description)
     Console().print(table)
-    print("Details: seqlab datasets info NAME; download: seqlab datasets download NAME")
+    seqlab = command_name()
+    print(f"Details: {seqlab} datasets info NAME; download: {seqlab} datasets download NAME")
     return 0
 
 

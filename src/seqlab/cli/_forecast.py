@@ -4,9 +4,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..tasks import forecast
-from ..tasks._forecasters import ARCHITECTURES
-from ._options import add_config_options, config_from
+from ..tasks.configs import FORECASTERS, ForecastConfig
+from ._options import THREADS_HELP, add_config_options, config_from, say_if_interrupted
 
 HELP = {
     "data": "'jena' (downloaded; 10-minute rows, every 6th kept) or a CSV file with a header",
@@ -20,7 +19,7 @@ HELP = {
     "train_fraction": "first share of the rows for training",
     "val_fraction": "next share for validation (the rest is the test split)",
     "season": "rows per season for the seasonal-naive baseline",
-    "model": "architecture: " + ", ".join(ARCHITECTURES),
+    "model": "architecture: " + ", ".join(FORECASTERS),
     "units": "recurrent units (filters for cnn-gru)",
     "dropout": "input dropout of recurrent layers, and a Dropout layer before the output",
     "recurrent_dropout": "dropout on the recurrent state (slower: no fused kernel)",
@@ -29,6 +28,7 @@ HELP = {
     "optimizer": "rmsprop, adam, sgd, adagrad or adamw",
     "learning_rate": "the optimizer's learning rate (default: Keras's for that optimizer)",
     "seed": "seed for initialisation and shuffling",
+    "threads": THREADS_HELP,
     "output": "the run folder to write (must not exist unless --overwrite)",
     "overwrite": "replace an existing run folder (only once the new run has succeeded)",
 }
@@ -48,7 +48,7 @@ def add(commands):
                     "statistics, window, train, and write one run folder: model.safetensors, "
                     "config.json, scaler.json, metrics.json, curves.png, forecast.png. "
                     "Defaults: the Keras book's Jena setup (120 h in, 24 h ahead, 50/25/25%).")
-    add_config_options(train, forecast.ForecastConfig, HELP)
+    add_config_options(train, ForecastConfig, HELP)
     train.add_argument("--quiet", action="store_true", help="no progress bars or summaries")
     train.set_defaults(run=_train)
 
@@ -62,7 +62,9 @@ def add(commands):
 
 
 def _train(args) -> int:
-    config = config_from(args, forecast.ForecastConfig)
+    from ..tasks import forecast
+
+    config = config_from(args, ForecastConfig)
     metrics = forecast.train(config, verbose=0 if args.quiet else 1)
     table = mae_table({"validation": metrics["validation"], "test": metrics["test"]},
                       metrics["unit"], f"{config.model}: {config.target}, {config.horizon} rows "
@@ -72,10 +74,13 @@ def _train(args) -> int:
     console.print(f"best epoch {metrics['best_epoch']} of {config.epochs}, trained in "
                   f"{metrics['training_seconds']:.0f} s; run folder: {config.output} "
                   "(model.safetensors, metrics.json, curves.png, forecast.png)")
+    say_if_interrupted("forecast train", metrics, config.epochs, metrics["best_epoch"])
     return 0
 
 
 def _evaluate(args) -> int:
+    from ..tasks import forecast
+
     scores = forecast.evaluate(args.run_folder, args.data)
     Console().print(mae_table({args.data or "test": scores}, scores["unit"],
                               f"{args.run_folder}: {scores['target']}, mean absolute error"))

@@ -4,9 +4,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..tasks import generate
-from ..tasks._sampling import SamplingSettings
-from ._options import add_config_options, config_from
+from ..tasks.configs import GenerateConfig, SamplingSettings
+from ._options import THREADS_HELP, add_config_options, config_from, say_if_interrupted
 
 HELP = {
     "data": "the UTF-8 text file to learn from",
@@ -36,6 +35,7 @@ HELP = {
     "validation_fraction": "share held out for perplexity: random lines (lines mode) or the "
                            "end of the text",
     "seed": "seed for initialisation, shuffling and the samples in metrics.json",
+    "threads": THREADS_HELP,
     "output": "the run folder to write (must not exist unless --overwrite)",
     "overwrite": "replace an existing run folder (only once the new run has succeeded)",
 }
@@ -56,7 +56,7 @@ def add(commands):
                     "run folder: model.safetensors, config.json, metrics.json (perplexity per "
                     "epoch, samples with their repetition figures), curves.png. Defaults: "
                     "the course's next-word model on lines, with two stacked LSTM(150).")
-    add_config_options(train, generate.GenerateConfig, HELP)
+    add_config_options(train, GenerateConfig, HELP)
     train.add_argument("--quiet", action="store_true", help="no progress bars or summaries")
     train.set_defaults(run=_train)
 
@@ -93,7 +93,9 @@ def add(commands):
 
 
 def _train(args) -> int:
-    config = config_from(args, generate.GenerateConfig)
+    from ..tasks import generate
+
+    config = config_from(args, GenerateConfig)
     metrics = generate.train(config, verbose=0 if args.quiet else 1)
     console = Console()
     console.print(f"held-out perplexity {metrics['held_out_perplexity']:.1f} at epoch "
@@ -108,10 +110,13 @@ def _train(args) -> int:
         table.add_row(name, f"{record['distinct_2']:.2f}", str(record["longest_run"]),
                       record["text"])
     console.print(table)
+    say_if_interrupted("generate train", metrics, config.epochs, metrics["kept_epoch"])
     return 0
 
 
 def _sample(args) -> int:
+    from ..tasks import generate
+
     if args.greedy:
         settings = SamplingSettings(temperature=0, top_p=None, repetition_penalty=1,
                                     no_repeat_ngram_size=None)

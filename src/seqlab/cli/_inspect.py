@@ -5,7 +5,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from ..tasks import inspect
+from ..tasks.configs import LONG_RANGE_CELLS, LongRangeConfig
 from ..viz import plot_gates, plot_gradient_flow, plot_projection
 from ._options import add_config_options, config_from
 
@@ -38,11 +38,11 @@ def add(commands):
                     "LSTM and GRU models of the same size: the norm of d loss / d h_t against "
                     "t (nothing is trained for it). Then a short accuracy race: each cell "
                     "trained briefly at each T of --lengths. Writes one PNG (--output).")
-    add_config_options(gradients, inspect.LongRangeConfig, HELP, skip=("lengths", "cells"))
+    add_config_options(gradients, LongRangeConfig, HELP, skip=("lengths", "cells"))
     gradients.add_argument("--lengths", nargs="+", type=int, metavar="T", default=[10, 50, 100],
                            help="T values of the accuracy race (default 10 50 100)")
-    gradients.add_argument("--cells", nargs="+", metavar="CELL", default=list(inspect.CELLS),
-                           help=f"cells to compare: {', '.join(inspect.CELLS)} (default all)")
+    gradients.add_argument("--cells", nargs="+", metavar="CELL", default=list(LONG_RANGE_CELLS),
+                           help=f"cells to compare: {', '.join(LONG_RANGE_CELLS)} (default all)")
     gradients.add_argument("--no-race", action="store_true",
                            help="only the gradient picture (trains nothing)")
     gradients.add_argument("--output", default="runs/inspect/gradients.png", metavar="PNG",
@@ -85,7 +85,9 @@ def add(commands):
 # --------------------------------------------------------------------- gradients
 
 def _gradients(args) -> int:
-    config = config_from(args, inspect.LongRangeConfig, lengths=args.lengths, cells=args.cells)
+    from ..tasks import inspect
+
+    config = config_from(args, LongRangeConfig, lengths=args.lengths, cells=args.cells)
     verbose = 0 if args.quiet else 1
     flow = inspect.gradient_flow(config, verbose=verbose)
     race = None if args.no_race else inspect.accuracy_race(config, verbose=verbose)
@@ -135,6 +137,8 @@ def race_table(race) -> Table:
 # ------------------------------------------------------------------------- model
 
 def _model(args) -> int:
+    from ..tasks import inspect
+
     described = inspect.describe_model(args.run_folder)
     activations = None
     if args.text is not None:  # before printing: a bad text fails with nothing half-shown
@@ -212,6 +216,8 @@ def _shape(shape):
 # ----------------------------------------------------------------------- vectors
 
 def _vectors(args) -> int:
+    from ..tasks import inspect
+
     vectors = inspect.read_vectors(args.vectors_file, args.limit)
     neighbours = inspect.vector_neighbours(vectors, args.words, args.topn)
     projection = inspect.project_words(vectors, args.words, args.neighbours)

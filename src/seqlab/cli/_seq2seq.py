@@ -7,8 +7,14 @@ from rich.table import Table
 from rich.text import Text
 
 from ..data import PAIR_TASKS
-from ..tasks import seq2seq
-from ._options import add_config_options, config_from, input_texts
+from ..tasks.configs import Seq2SeqConfig
+from ._options import (
+    THREADS_HELP,
+    add_config_options,
+    config_from,
+    input_texts,
+    say_if_interrupted,
+)
 
 HELP = {
     "data": "a generated task (" + ", ".join(f"'{name}': {description}" for name, (_, description)
@@ -35,8 +41,7 @@ HELP = {
     "beam_width": "beams of the reported beam search (and translate's default)",
     "length_penalty": "GNMT length penalty alpha for ranking beams (0: log-probability)",
     "seed": "seed for generating, splitting, initialisation and shuffling",
-    "threads": "torch threads (one is fastest for these small matrices, above all when "
-               "other processes share the cores)",
+    "threads": THREADS_HELP,
     "output": "the run folder to write (must not exist unless --overwrite)",
     "overwrite": "replace an existing run folder (only once the new run has succeeded)",
 }
@@ -56,7 +61,7 @@ def add(commands):
                     "beam-search decoding, and write one run folder: model.safetensors, "
                     "source_tokenizer.json, target_tokenizer.json, config.json, "
                     "metrics.json, curves.png. Default: the generated 'dates' task.")
-    add_config_options(train, seq2seq.Seq2SeqConfig, HELP)
+    add_config_options(train, Seq2SeqConfig, HELP)
     train.add_argument("--quiet", action="store_true", help="no progress bars or summaries")
     train.set_defaults(run=_train)
 
@@ -92,7 +97,9 @@ def _decoding_options(parser):
 
 
 def _train(args) -> int:
-    config = config_from(args, seq2seq.Seq2SeqConfig)
+    from ..tasks import seq2seq
+
+    config = config_from(args, Seq2SeqConfig)
     metrics = seq2seq.train(config, verbose=0 if args.quiet else 1)
     console = Console()
     model = f"{'bidirectional ' if config.bidirectional else ''}{config.cell}"
@@ -102,10 +109,13 @@ def _train(args) -> int:
     console.print(f"best epoch {metrics['best_epoch']} of {config.epochs}, trained in "
                   f"{metrics['training_seconds']:.0f} s; run folder: {config.output} "
                   "(model.safetensors, metrics.json, curves.png)")
+    say_if_interrupted("seq2seq train", metrics, config.epochs, metrics["best_epoch"])
     return 0
 
 
 def _translate(args) -> int:
+    from ..tasks import seq2seq
+
     texts = input_texts(args.texts, args.file, "translate")
     outputs = seq2seq.translate(args.run_folder, texts, beam_width=args.beam_width,
                                 length_penalty=args.length_penalty,
@@ -116,6 +126,8 @@ def _translate(args) -> int:
 
 
 def _evaluate(args) -> int:
+    from ..tasks import seq2seq
+
     metrics = seq2seq.evaluate(args.run_folder, args.data, beam_width=args.beam_width,
                                length_penalty=args.length_penalty)
     Console().print(scores_table(metrics, f"{args.run_folder} on "

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from seqlab.data.download import _cache_root, download, sha256_of
+from seqlab.data.download import _cache_root, _mismatches, download, sha256_of
 
 logger = logging.getLogger("seqlab")
 
@@ -112,7 +112,10 @@ def info(name: str | Dataset, directory=None) -> str:
     size = f"{dataset.size:,} bytes" if dataset.size is not None else "not pinned"
     digest = dataset.sha256 or "not pinned (the file is checked against the size the " \
                                "server announces only)"
-    if path.exists():
+    problems = cached_problems(dataset, directory)
+    if problems:
+        cached = f"not usable: {_unusable(problems, dataset)}"
+    elif problems is not None:
         cached = f"yes ({path.stat().st_size:,} bytes)"
         if dataset.sha256 is None:
             cached += f", sha256 {sha256_of(path)}"
@@ -131,9 +134,39 @@ def info(name: str | Dataset, directory=None) -> str:
 
 
 def describe_all(directory=None) -> list[tuple[str, str, bool]]:
-    """``(name, one-line description, cached?)`` for every registered dataset, by name."""
-    return [(d.name, d.description, _location(d, directory).exists())
+    """``(name, one-line description, cached and usable?)`` for every registered dataset,
+    by name: usable means it passes the checks ``fetch`` makes."""
+    return [(d.name, d.description, cached_problems(d, directory) == [])
             for d in sorted(DATASETS.values(), key=lambda d: d.name)]
+
+
+def cached_problems(name: str | Dataset, directory=None) -> list[str] | None:
+    """None when the dataset is not in `directory` (default ``cache_dir()``); else how its
+    file fails the checks ``fetch`` makes (the pinned size and sha256), as phrases: ``[]``
+    when it passes them."""
+    dataset = _lookup(name)
+    path = _location(dataset, directory)
+    if not path.is_file():
+        return None
+    return _mismatches(path, dataset.sha256, dataset.size)
+
+
+def state(name: str | Dataset, directory=None) -> str:
+    """'yes', 'no', or 'not usable: ...' (in a few words) for the dataset's local copy."""
+    problems = cached_problems(name, directory)
+    if problems is None:
+        return "no"
+    if not problems:
+        return "yes"
+    differing = " and ".join("sha256" if p.startswith("sha256") else "size" for p in problems)
+    return (f"not usable: its {differing} differ{'s' * (len(problems) == 1)} from the "
+            f"published file's (seqlab datasets info {_lookup(name).name})")
+
+
+def _unusable(problems, dataset) -> str:
+    return (f"{' and '.join(problems)}; delete it and `seqlab datasets download "
+            f"{dataset.name}` fetches the published file, or use your copy as it is by giving "
+            "its path to --data")
 
 
 def _lookup(name) -> Dataset:

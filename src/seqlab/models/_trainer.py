@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import warnings
 
 import torch
 
 from . import _data, _distributed, _outputs, _saving, losses, metrics as metrics_module, optimizers
-from .callbacks import CallbackList, History, ProgbarLogger
+from .callbacks import CallbackList, EarlyStopping, History, ProgbarLogger
 
 
 class Trainer:
@@ -141,25 +142,33 @@ class Trainer:
                                  {"epochs": epochs, "steps": steps, "verbose": verbose})
         self.stop_training = False
         callbacks.on_train_begin()
-        logs = {}
-        for epoch in range(initial_epoch, epochs):
-            self._reset_trackers()
-            callbacks.on_epoch_begin(epoch)
-            order = group.epoch_order(train)
-            for step, (xb, yb, wb) in enumerate(train.batches(order)):
-                callbacks.on_train_batch_begin(step)
-                batch_logs = self._train_step(xb, yb, wb, class_weight, epoch, step, group)
-                callbacks.on_train_batch_end(step, batch_logs)
+        logs, epoch = {}, initial_epoch
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self._reset_trackers()
+                callbacks.on_epoch_begin(epoch)
+                order = group.epoch_order(train)
+                for step, (xb, yb, wb) in enumerate(train.batches(order)):
+                    callbacks.on_train_batch_begin(step)
+                    batch_logs = self._train_step(xb, yb, wb, class_weight, epoch, step, group)
+                    callbacks.on_train_batch_end(step, batch_logs)
+                    if self.stop_training:
+                        break
+                logs = group.average_logs(self._current_logs())
+                if validation is not None and (epoch + 1) % validation_freq == 0:
+                    validation_logs = self._run_evaluation(validation, group)
+                    logs.update({f"val_{k}": v for k, v in validation_logs.items()})
+                callbacks.on_epoch_end(epoch, logs)
+                self.stop_training = group.agree(self.stop_training)
                 if self.stop_training:
                     break
-            logs = group.average_logs(self._current_logs())
-            if validation is not None and (epoch + 1) % validation_freq == 0:
-                validation_logs = self._run_evaluation(validation, group)
-                logs.update({f"val_{k}": v for k, v in validation_logs.items()})
-            callbacks.on_epoch_end(epoch, logs)
-            self.stop_training = group.agree(self.stop_training)
-            if self.stop_training:
-                break
+        except KeyboardInterrupt:  # Ctrl-C: keep what the finished epochs gave
+            history.interrupted = True
+            callbacks.on_train_end(logs)  # EarlyStopping puts its best epoch back
+            if group.is_main:
+                print(_interrupted_note(epoch, epochs, history, extra), file=sys.stderr)
+            self.history = history
+            return history
         callbacks.on_train_end(logs)
         self.history = history  # as Keras: the last fit's History
         return history
@@ -456,6 +465,22 @@ def _is_metric(value) -> bool:
 
 def _is_weight(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _interrupted_note(epoch, epochs, history, callbacks) -> str:
+    """What ``fit`` kept when Ctrl-C stopped it in `epoch`."""
+    finished = len(history.epoch)
+    restored = [c for c in callbacks if isinstance(c, EarlyStopping) and c.restore_best_weights
+                and c.best_weights is not None]
+    if restored:
+        kept = (f"the weights of epoch {restored[0].best_epoch + 1}, the best "
+                f"{restored[0].monitor} (EarlyStopping)")
+    else:
+        kept = "the weights it had when stopped"
+    done = (f"History holds the {finished} finished epoch{'s' * (finished != 1)}" if finished
+            else "no epoch had finished")
+    return (f"fit: interrupted (Ctrl-C) in epoch {epoch + 1}/{epochs}: {done}; the model "
+            f"keeps {kept}")
 
 
 def _as_list(logs, names):

@@ -76,6 +76,7 @@ class History(Callback):
     def __init__(self):
         super().__init__()
         self.history, self.epoch = {}, []
+        self.interrupted = False  # True when Ctrl-C ended fit (the finished epochs are here)
 
     def on_train_begin(self, logs=None):
         self.epoch = []
@@ -85,10 +86,11 @@ class History(Callback):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
 
-    def plot(self, path, metrics=None):
-        """Write learning curves (one panel per metric, training and validation) as a PNG."""
+    def plot(self, path, metrics=None, kept_epoch=None):
+        """Write learning curves (one panel per metric, training and validation) as a PNG;
+        `kept_epoch` (from 1) marks the epoch whose weights were kept."""
         from ..viz.curves import plot_history
-        return plot_history(self.history, path, metrics)
+        return plot_history(self.history, path, metrics, kept_epoch)
 
 
 class ProgbarLogger(Callback):
@@ -136,6 +138,11 @@ class ProgbarLogger(Callback):
             per_step = f" {seconds / steps * 1000:.0f}ms/step" if steps else ""
             self.console.print(f"{self._title} - {seconds:.0f}s{per_step} - {_format(logs)}",
                                highlight=False, soft_wrap=True)
+
+    def on_train_end(self, logs=None):
+        if self._progress is not None:  # an epoch cut short (Ctrl-C): close its bar
+            self._progress.stop()
+            self._progress = None
 
 
 def _format(logs):

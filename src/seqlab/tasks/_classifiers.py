@@ -16,18 +16,9 @@ from ..layers import (
     SimpleRNN,
 )
 from ..models import Sequential
+from .configs import CLASSIFIERS
 
-ARCHITECTURES = {
-    "bow": "Embedding -> GlobalAveragePooling1D -> Dense(24, relu): the course's sarcasm model",
-    "rnn": "Embedding(mask_zero) -> SimpleRNN(units)",
-    "lstm": "Embedding(mask_zero) -> LSTM(units)",
-    "gru": "Embedding(mask_zero) -> GRU(units)",
-    "bilstm": "Embedding(mask_zero) -> Bidirectional(LSTM(units))",
-    "stacked": "Embedding(mask_zero) -> Bidirectional(LSTM(units), sequences) -> "
-               "Bidirectional(LSTM(units/2)) -> Dense(units, relu)",
-    "cnn": "Embedding -> Conv1D(4 units, 5, relu) -> GlobalMaxPooling1D -> Dense(24, relu)",
-    "cnn-gru": "Embedding -> Conv1D(2 units, 5, relu) -> MaxPooling1D(4) -> GRU(units)",
-}
+ARCHITECTURES = CLASSIFIERS
 
 
 def build_classifier(name, vocab_size, classes, embedding_dim=32, units=32, dropout=0.0,

@@ -14,16 +14,9 @@ from ..layers import (
     MaxPooling1D,
 )
 from ..models import Sequential
+from .configs import FORECASTERS
 
-ARCHITECTURES = {
-    "dense": "Flatten -> Dense(16, relu) -> Dense(1): the book's densely connected model",
-    "lstm": "LSTM(units) -> [Dropout] -> Dense(1)",
-    "gru": "GRU(units) -> [Dropout] -> Dense(1)",
-    "stacked": "GRU(units, return_sequences) -> GRU(units) -> [Dropout] -> Dense(1)",
-    "bidirectional": "Bidirectional(LSTM(units)) -> [Dropout] -> Dense(1)",
-    "cnn-gru": "Conv1D(units, 5, relu) -> MaxPooling1D(2) -> GRU(units) -> [Dropout] -> "
-               "Dense(1)",
-}
+ARCHITECTURES = FORECASTERS
 
 
 def build_forecaster(name, timesteps, features, units=32, dropout=0.0, recurrent_dropout=0.0):

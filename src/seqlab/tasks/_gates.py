@@ -180,11 +180,13 @@ def encode_text(tokenizer, text, split=None) -> tuple:
         ids.append(sequence[0])
         labels.append(token + "*" if sequence[0] == oov and token != tokenizer.oov_token
                       else token)
-    if not ids:
+    if not any(token_id != oov for token_id in ids):  # nothing left but OOV tokens
         vocabulary = len(tokenizer.word_index)
+        fate = (f"every one maps to its OOV token {tokenizer.oov_token!r}" if ids else
+                "it has no OOV token")
         raise ValueError(f"none of the tokens of {text!r} is in the model's vocabulary "
-                         f"({vocabulary:,} entries) and it has no OOV token: give a text "
-                         "with words from its training data")
+                         f"({vocabulary:,} entries; {fate}): give a text with words from its "
+                         "training data")
     return ids, labels, dropped
 
 

@@ -43,6 +43,18 @@ def check_output(path, overwrite=False) -> Path:
     return path
 
 
+def how_it_ended(history) -> dict:
+    """For metrics.json, after ``fit``: ``{"interrupted": False}``, or after Ctrl-C
+    ``{"interrupted": True, "finished_epochs": n}`` (the run keeps the best of those
+    epochs). Ctrl-C before any epoch finished raises KeyboardInterrupt again: nothing to
+    keep."""
+    if not getattr(history, "interrupted", False):
+        return {"interrupted": False}
+    if not history.epoch:
+        raise KeyboardInterrupt
+    return {"interrupted": True, "finished_epochs": len(history.epoch)}
+
+
 def reporter(verbose):
     """``print`` when `verbose`, else a function that does nothing: a recipe's stage lines."""
     return print if verbose else (lambda *args, **kwargs: None)
@@ -50,12 +62,14 @@ def reporter(verbose):
 
 def config_record(config, path_fields=("data", "test_data", "vectors")) -> dict:
     """`config` as a dict for config.json, with the files it names made absolute, so that
-    the run can be evaluated again from any working directory."""
+    the run can be evaluated again from any working directory. Symbolic links are kept
+    (the path as the user gave it, only made absolute): a linked data folder stays
+    recognisable, and moving the link's target does not break the run."""
     record = dataclasses.asdict(config)
     for name in path_fields:
         value = record.get(name)
         if value and Path(value).exists():
-            record[name] = str(Path(value).resolve())
+            record[name] = os.path.abspath(value)
     return record
 
 

@@ -18,41 +18,9 @@ next-token scores ``logits (B, V)`` (log-probabilities up to a constant):
 """
 from __future__ import annotations
 
-import numbers
-from dataclasses import dataclass
-
 import torch
 
-
-@dataclass
-class SamplingSettings:
-    """How to pick each next token; the defaults keep lyrics varied without drifting."""
-
-    temperature: float = 0.8
-    top_k: int | None = None
-    top_p: float | None = 0.9
-    repetition_penalty: float = 1.3
-    no_repeat_ngram_size: int | None = 3
-
-    def check(self):
-        """Raise ValueError naming the first setting out of range."""
-        if not _number(self.temperature) or self.temperature < 0:
-            raise ValueError(f"temperature must be a number >= 0 (0 means greedy), got "
-                             f"temperature={self.temperature!r}")
-        if self.top_k is not None and (not _whole(self.top_k) or self.top_k < 1):
-            raise ValueError(f"top_k must be a whole number >= 1 (or None for no limit), got "
-                             f"top_k={self.top_k!r}")
-        if self.top_p is not None and (not _number(self.top_p) or not 0 < self.top_p <= 1):
-            raise ValueError(f"top_p must be in (0, 1] (1 keeps every token), got "
-                             f"top_p={self.top_p!r}")
-        if not _number(self.repetition_penalty) or self.repetition_penalty < 1:
-            raise ValueError(f"repetition_penalty must be a number >= 1 (1 means none), got "
-                             f"repetition_penalty={self.repetition_penalty!r}")
-        if self.no_repeat_ngram_size is not None and (
-                not _whole(self.no_repeat_ngram_size) or self.no_repeat_ngram_size < 1):
-            raise ValueError(f"no_repeat_ngram_size must be a whole number >= 1 (or None), got "
-                             f"no_repeat_ngram_size={self.no_repeat_ngram_size!r}")
-        return self
+from .configs import SamplingSettings
 
 
 def choose_next(logits, history, settings: SamplingSettings, generator=None, banned=()):
@@ -119,10 +87,3 @@ def _nucleus(scores, top_p):
     drop[:, 0] = False
     return scores.scatter(1, order, ordered.masked_fill(drop, float("-inf")))
 
-
-def _number(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _whole(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)

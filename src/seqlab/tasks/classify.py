@@ -19,7 +19,7 @@ leaves nothing behind.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +36,7 @@ from ._classifiers import ARCHITECTURES, build_classifier
 from ._runs import (
     check_output,
     config_record,
+    how_it_ended,
     read_config,
     read_json,
     reporter,
@@ -43,42 +44,14 @@ from ._runs import (
     write_json,
 )
 from ._scores import classification_report
+from ._threads import config_threads, torch_threads
+from .configs import ClassifyConfig
 
 STANDARD = ("synthetic", "imdb", "sarcasm")  # data names that need no path
 SARCASM_COURSE_TRAIN = 20000  # the TensorFlow course trains on the first 20,000 headlines
 
 
-@dataclass
-class ClassifyConfig:
-    """Everything a classification run depends on (saved as config.json)."""
-
-    data: str = "synthetic"  # a dataset name, a folder (aclImdb), or a file with texts
-    test_data: str | None = None  # a separate test file (else the dataset's own test split)
-    text_column: str = "text"
-    label_column: str = "label"
-    test_fraction: float = 0.2  # held out from a single file without a test split
-    train_size: int | None = None  # the first N texts train, the rest test (not random)
-    limit: int | None = None  # use at most this many training texts
-    model: str = "lstm"
-    num_words: int = 10000
-    maxlen: int = 200
-    padding: str = "pre"
-    embedding_dim: int = 32
-    units: int = 32
-    dropout: float = 0.0
-    recurrent_dropout: float = 0.0
-    vectors: str | None = None  # pretrained vectors (GloVe/word2vec text) for the Embedding
-    trainable_vectors: bool = False
-    epochs: int = 5
-    batch_size: int = 64
-    optimizer: str = "adam"
-    learning_rate: float | None = None
-    validation_split: float = 0.1
-    seed: int = 0
-    output: str = "runs/classify"
-    overwrite: bool = False
-
-
+@config_threads
 def train(config: ClassifyConfig, verbose=1) -> dict:
     """Run the recipe; returns the metrics written to ``metrics.json``."""
     _check(config)
@@ -125,25 +98,27 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
                         validation_split=config.validation_split, callbacks=best,
                         verbose=verbose)
     seconds = time.perf_counter() - started
+    ended = how_it_ended(history)
     majority = int(np.bincount(train_set.labels).argmax())
     metrics = _score(model, x_test, test_set, majority)
     losses = history.history.get("val_loss")
     metrics.update(training_seconds=round(seconds, 1), history=history.history,
-                   best_epoch=int(np.argmin(losses)) + 1 if losses else config.epochs,
+                   best_epoch=int(np.argmin(losses)) + 1 if losses else len(history.epoch),
                    train_samples=len(train_set), test_samples=len(test_set),
-                   parameters=model.count_params(), embedding_coverage=coverage)
+                   parameters=model.count_params(), embedding_coverage=coverage, **ended)
     with run_folder(config.output, config.overwrite) as folder:
         model.save(folder / "model.safetensors", tokenizer=tokenizer)
         write_json(folder / "config.json", {**config_record(config),
                                             "label_names": train_set.label_names})
         write_json(folder / "metrics.json", metrics)
-        history.plot(folder / "curves.png")
+        history.plot(folder / "curves.png", kept_epoch=metrics["best_epoch"])
         plot_confusion(metrics["confusion_matrix"], train_set.label_names,
                        folder / "confusion.png",
                        title=f"{config.model} on {Path(config.data).name}: test texts")
     return metrics
 
 
+@torch_threads(1)
 def evaluate(run, data=None, text_column="text", label_column="label") -> dict:
     """Score a trained run on its own test split, or on `data` (a dataset or a file)."""
     model, config, label_names = _load_run(run)
@@ -157,17 +132,53 @@ def evaluate(run, data=None, text_column="text", label_column="label") -> dict:
     return _score(model, x, test_set, majority)
 
 
+class Prediction(tuple):
+    """``(label, {label: probability})`` of one text, plus how much of the text the model
+    could read: ``known_tokens`` of its ``tokens`` are in the tokenizer's vocabulary (the
+    rest became the OOV token). With no known token the label is the model's answer to
+    padding alone, whatever the text says."""
+
+    def __new__(cls, label, probabilities, known_tokens, tokens):
+        prediction = super().__new__(cls, (label, probabilities))
+        prediction.known_tokens, prediction.tokens = known_tokens, tokens
+        return prediction
+
+    label = property(lambda self: self[0])
+    probabilities = property(lambda self: self[1])
+
+
+@torch_threads(1)
 def predict(run, texts) -> list:
-    """``[(label, {label: probability})]`` for each text."""
+    """``[Prediction(label, {label: probability})]`` for each text (each unpacks as the
+    pair; ``.known_tokens`` and ``.tokens`` count the words the model knew). Warns when a
+    text has no known token: its label says nothing about it."""
     if isinstance(texts, (str, bytes)):
         raise TypeError("predict takes a list of texts; for one text pass [text]")
     model, config, names = _load_run(run)
     texts = [str(t) for t in texts]
     if not texts:
         raise ValueError("predict got no texts")
-    probabilities = _probabilities(model, _pad(model.tokenizer, texts, config))
-    return [(names[int(row.argmax())], {n: float(p) for n, p in zip(names, row)})
-            for row in probabilities]
+    sequences = model.tokenizer.texts_to_sequences(texts)
+    oov = model.tokenizer.word_index.get(model.tokenizer.oov_token)
+    probabilities = _probabilities(model, _padded(sequences, config))
+    predictions = [Prediction(names[int(row.argmax())], {n: float(p) for n, p in zip(names, row)},
+                              sum(token != oov for token in sequence), len(sequence))
+                   for row, sequence in zip(probabilities, sequences)]
+    blind = [i + 1 for i, p in enumerate(predictions) if p.known_tokens == 0]
+    if blind:
+        warnings.warn(f"{len(blind)} of {len(texts)} texts have no word the model knows "
+                      f"(text{'s' * (len(blind) > 1)} {_numbers(blind)}): their labels are "
+                      "its answer to an empty text", UnknownWordsWarning,
+                      stacklevel=3)  # the caller, past the torch_threads decorator
+    return predictions
+
+
+class UnknownWordsWarning(UserWarning):
+    """Texts given to ``predict`` with no word of the model's vocabulary."""
+
+
+def _numbers(items, shown=10) -> str:
+    return ", ".join(map(str, items[:shown])) + (", ..." if len(items) > shown else "")
 
 
 # ------------------------------------------------------------------------------ data

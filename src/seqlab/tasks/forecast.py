@@ -26,7 +26,7 @@ from __future__ import annotations
 import shutil
 import time
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -36,50 +36,26 @@ from .._files import write_atomically
 from ..data import Standardizer, TimeSeries, make_windows, read_series, registry, time_splits
 from ..data.windows import last_value_forecast, mae, seasonal_naive_forecast
 from ..models import callbacks, load_model
-from ..viz import plot_forecast
+from ..viz import plot_forecast, plot_history
 from ._checks import check_settings, optimizer_for
 from ._forecasters import ARCHITECTURES, build_forecaster
 from ._runs import (
     check_output,
     config_record,
+    how_it_ended,
     read_config,
     read_json,
     reporter,
     run_folder,
     write_json,
 )
+from ._threads import config_threads, torch_threads
+from .configs import ForecastConfig
 
 JENA_10_MINUTES = 6  # the downloaded Jena file has a row every 10 minutes: keep every 6th
 
 
-@dataclass
-class ForecastConfig:
-    """Everything a forecasting run depends on (saved as config.json)."""
-
-    data: str = "jena"  # "jena" (downloaded) or a CSV file with a header row
-    target: str = "T (degC)"  # the column to forecast
-    columns: list[str] | None = None  # input columns (default: every numeric column)
-    date_column: str | None = None  # default: the first column, when it holds dates
-    every: int | None = None  # keep every n-th row (default 6 for "jena", else 1)
-    lookback: int = 120  # rows of history per window
-    step: int = 1  # take every step-th of those rows
-    horizon: int = 24  # the target lies this many rows after the last input
-    train_fraction: float = 0.5
-    val_fraction: float = 0.25
-    season: int = 24  # rows per season for the seasonal-naive baseline
-    model: str = "lstm"
-    units: int = 16
-    dropout: float = 0.0
-    recurrent_dropout: float = 0.0
-    epochs: int = 10
-    batch_size: int = 256
-    optimizer: str = "rmsprop"
-    learning_rate: float | None = None
-    seed: int = 0
-    output: str = "runs/forecast"
-    overwrite: bool = False
-
-
+@config_threads
 def train(config: ForecastConfig, verbose=1) -> dict:
     """Run the recipe; returns the metrics written to ``metrics.json``."""
     _check(config)
@@ -107,6 +83,7 @@ def train(config: ForecastConfig, verbose=1) -> dict:
     history = model.fit(splits["train"], validation_data=splits["val"], epochs=config.epochs,
                         callbacks=[best], verbose=verbose)
     seconds = time.perf_counter() - started
+    ended = how_it_ended(history)
     unit = _unit(config.target)
     scores, forecasts = {}, {}
     for name in ("val", "test"):
@@ -123,6 +100,7 @@ def train(config: ForecastConfig, verbose=1) -> dict:
                  "test": [val_end, len(series)]},
         "windows": {name: w.describe() for name, w in splits.items()},
         "history": history.history,
+        **ended,
     }
     with run_folder(config.output, config.overwrite) as folder:
         model.save(folder / "model.safetensors")
@@ -130,12 +108,15 @@ def train(config: ForecastConfig, verbose=1) -> dict:
         write_json(folder / "scaler.json", {"columns": series.columns, "mean": scaler.mean,
                                             "std": scaler.std})
         write_json(folder / "metrics.json", metrics)
-        history.plot(folder / "curves.png")
+        curves, titles = _curves_in_units(history.history, scaler.std[target], unit)
+        plot_history(curves, folder / "curves.png", kept_epoch=metrics["best_epoch"],
+                     titles=titles)
         _plot(forecasts["test"], scores["test"], splits["test"], series, config, unit,
               folder / "forecast.png")
     return metrics
 
 
+@torch_threads(1)
 def evaluate(run, data=None) -> dict:
     """MAE of a trained run and of the baselines on its test split, or on every window of
     `data` (another CSV with the same columns), in the target's units."""
@@ -261,6 +242,15 @@ def _score(model, windows, values, target, scaler, season):
                                                                 season), truth),
               "season": season}
     return scores, {"truth": truth, "model": predicted, "last value": last_value}
+
+
+def _curves_in_units(history, std, unit):
+    """``(history, titles)`` for curves.png: MAE in the target's units, as every table
+    (the model trains on standardized values: one standardized unit is `std`)."""
+    curves = {key: [value * float(std) for value in values] if key.endswith("mae") else values
+              for key, values in history.items()}
+    shown = f" ({unit})" if unit else " (the target's units)"
+    return curves, {"mae": "MAE" + shown, "loss": "loss (MSE of the standardized target)"}
 
 
 def _unit(column):

@@ -50,45 +50,27 @@ from ..models import Sequential, callbacks, load_model
 from ..text import Tokenizer, pad_sequences
 from ._checks import check_settings, optimizer_for
 from ._decoding import RerunDecoder, decoder_for
-from ._runs import check_output, config_record, read_config, reporter, run_folder, write_json
-from ._sampling import SamplingSettings, choose_next
-from ._threads import torch_threads
+from ._runs import (
+    check_output,
+    config_record,
+    how_it_ended,
+    read_config,
+    reporter,
+    run_folder,
+    write_json,
+)
+from ._sampling import choose_next
+from ._threads import config_threads, torch_threads
+from .configs import GenerateConfig, SamplingSettings
 
 CELLS = {"lstm": LSTM, "gru": GRU, "simplernn": SimpleRNN}
 MODES = ("lines", "windows", "stateful")
 DEFAULT_CONTEXT = {"windows": 40, "stateful": 50}  # lines: the longest line − 1
 
 
-@dataclass
-class GenerateConfig:
-    """Everything a language-model run depends on (saved as config.json)."""
-
-    data: str = ""  # a UTF-8 text file
-    level: str = "word"
-    mode: str = "lines"
-    context: int | None = None  # tokens the model reads (lines: longest line − 1)
-    step: int = 3  # windows: the stride between windows
-    num_words: int | None = None  # keep the most frequent words only (word level)
-    cell: str = "lstm"
-    layers: int = 2
-    bidirectional: bool = False  # one Bidirectional layer (the course); no fast sampling
-    units: int = 150
-    embedding_dim: int = 100
-    dropout: float = 0.0  # a Dropout layer before the output
-    epochs: int = 30
-    keep: str = "best"  # best: the epoch of lowest held-out perplexity; last: the last one
-    patience: int | None = 5  # keep=best: stop after this many epochs without a new lowest
-    batch_size: int = 64
-    optimizer: str = "adam"
-    learning_rate: float | None = 0.01  # the course's rate for this model
-    validation_fraction: float = 0.1
-    seed: int = 0
-    output: str = "runs/generate"
-    overwrite: bool = False
-
-
 # ---------------------------------------------------------------------------- training
 
+@config_threads
 def train(config: GenerateConfig, verbose=1) -> dict:
     """Run the recipe; returns the metrics written to ``metrics.json``."""
     _check(config)
@@ -116,13 +98,14 @@ def train(config: GenerateConfig, verbose=1) -> dict:
                         (examples["x_val"], examples["y_val"]),
                         callbacks=[tracker, *_keeper(config)], verbose=verbose)
     seconds = time.perf_counter() - started
+    ended = how_it_ended(history)
     perplexities = history.history["val_perplexity"]
     kept = int(np.argmin(perplexities)) if config.keep == "best" else len(perplexities) - 1
     metrics = {"context": examples["context"], "vocabulary": vocab,
                "train_examples": len(examples["x"]), "held_out_examples": len(examples["x_val"]),
                "kept_epoch": kept + 1, "held_out_perplexity": perplexities[kept],
                "training_seconds": round(seconds, 1), "parameters": model.count_params(),
-               "history": history.history}
+               "history": history.history, **ended}
     model.tokenizer = tokenizer
     seed_text = _default_seed(tokenizer, held_out or train_part, config, examples["context"])
     metrics["samples"] = {name: _sample_record(model, config, examples["context"], seed_text,
@@ -136,7 +119,7 @@ def train(config: GenerateConfig, verbose=1) -> dict:
         write_json(folder / "config.json", {**config_record(config),
                                             "context": examples["context"]})
         write_json(folder / "metrics.json", metrics)
-        history.plot(folder / "curves.png")
+        history.plot(folder / "curves.png", kept_epoch=metrics["kept_epoch"])
     return metrics
 
 

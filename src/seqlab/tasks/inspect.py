@@ -31,7 +31,6 @@ over the batch of ``||g_t||``, averaged over `seeds` initialisations.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -44,6 +43,7 @@ from ._checks import check_settings
 from ._gates import describe_model, gate_activations, split_gates
 from ._runs import reporter
 from ._threads import torch_threads
+from .configs import LongRangeConfig
 
 CELLS = {"simplernn": SimpleRNN, "lstm": LSTM, "gru": GRU}
 SIGNAL_TOKENS = (1, 2)  # the first token: 1 means label 0, 2 means label 1
@@ -51,26 +51,6 @@ SIGNAL_TOKENS = (1, 2)  # the first token: 1 means label 0, 2 means label 1
 __all__ = ["CELLS", "LongRangeConfig", "accuracy_race", "describe_model", "gate_activations",
            "gradient_flow", "hidden_state_gradients", "long_range_model", "long_range_task",
            "project_words", "split_gates", "vector_neighbours"]
-
-
-@dataclass
-class LongRangeConfig:
-    """The long-range task and the models compared on it."""
-
-    length: int = 100  # T of the gradient picture
-    lengths: list[int] = field(default_factory=lambda: [10, 50, 100])  # T values of the race
-    cells: list[str] = field(default_factory=lambda: list(CELLS))
-    units: int = 16
-    embedding_dim: int = 8
-    vocabulary: int = 10  # token ids 0 .. vocabulary-1; 1 and 2 carry the label, 3.. are noise
-    sequences: int = 64  # random sequences the gradient norms are averaged over
-    seeds: int = 3  # initialisations the gradient norms are averaged over
-    train_size: int = 1000  # race: training sequences per T
-    test_size: int = 500
-    epochs: int = 5
-    batch_size: int = 32
-    learning_rate: float = 0.01  # Adam
-    seed: int = 0
 
 
 def long_range_task(count, length, vocabulary=10, seed=0):

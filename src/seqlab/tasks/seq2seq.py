@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -40,48 +39,23 @@ from ..data import PAIR_TASKS, TextPairs, generated_pairs, read_pairs
 from ..models import callbacks, load_model
 from ..text import Tokenizer, pad_sequences, tokenizer_from_json
 from ._checks import check_settings, optimizer_for
-from ._runs import check_output, config_record, read_config, reporter, run_folder, write_json
+from ._runs import (
+    check_output,
+    config_record,
+    how_it_ended,
+    read_config,
+    reporter,
+    run_folder,
+    write_json,
+)
 from ._seq2seq_model import CELLS, Decoder, beam_search, build_seq2seq, greedy_search
 from ._threads import torch_threads
+from .configs import Seq2SeqConfig
 
 START, END, UNKNOWN = "<start>", "<end>", "<unk>"
 LEVELS = ("char", "word")
 _WORD = re.compile(r"\w+(?:'\w+)*|[^\w\s]")  # words (with inner apostrophes), punctuation
 DECODE_BATCH = 512  # source texts decoded at once (times the beam width)
-
-
-@dataclass
-class Seq2SeqConfig:
-    """Everything a seq2seq run depends on (saved as config.json)."""
-
-    data: str = "dates"  # a generated task (dates, reverse, addition) or a TSV file
-    samples: int = 20000  # pairs to generate for a built-in task
-    limit: int | None = None  # use at most this many pairs of a file (a seeded sample)
-    level: str = "char"  # tokens: "char" or "word"
-    num_words: int | None = None  # vocabulary limit per side (None: every training token)
-    cell: str = "lstm"  # "lstm" or "gru"
-    bidirectional: bool = False  # a Bidirectional encoder (the decoder gets 2 * units)
-    units: int = 128
-    embedding_dim: int = 32
-    dropout: float = 0.0  # input dropout of the encoder and the decoder
-    epochs: int = 12
-    batch_size: int = 64
-    optimizer: str = "adam"
-    # twice Adam's default: on "dates" 95% exact match after 12 epochs at 0.001, 99.9% at 0.002
-    learning_rate: float | None = 0.002
-    clipnorm: float | None = 1.0  # gradient norm clipping (None: off)
-    validation_fraction: float = 0.1
-    test_fraction: float = 0.1
-    beam_width: int = 4  # the beam search of the reported figure and of translate
-    length_penalty: float = 0.0  # GNMT's alpha: 0 ranks beams by log-probability
-    seed: int = 0
-    # torch threads while training and decoding (None: torch's default). The matrices here
-    # are too small to split: on 2 cores shared with other jobs one thread trained "dates"
-    # at 9-13 s per epoch; two threads took as long at best and up to 250 s per epoch when
-    # the other jobs kept both cores busy (the two OpenMP threads wait for each other).
-    threads: int | None = 1
-    output: str = "runs/seq2seq"
-    overwrite: bool = False
 
 
 def train(config: Seq2SeqConfig, verbose=1) -> dict:
@@ -129,12 +103,13 @@ def _train(config, verbose):
                         if len(splits["val"]) else None,
                         callbacks=watch, verbose=verbose)
     seconds = time.perf_counter() - started
+    ended = how_it_ended(history)
     decoder = Decoder(model)
     metrics = score(decoder, model, splits["test"], source_tokenizer, target_tokenizer,
                     config.level, max_length, config.beam_width, config.length_penalty)
     exact = history.history.get("val_exact_match")
-    metrics.update(training_seconds=round(seconds, 1), history=history.history,
-                   best_epoch=int(np.argmax(exact)) + 1 if exact else config.epochs,
+    metrics.update(training_seconds=round(seconds, 1), history=history.history, **ended,
+                   best_epoch=int(np.argmax(exact)) + 1 if exact else len(history.epoch),
                    train_pairs=len(splits["train"]), validation_pairs=len(splits["val"]),
                    parameters=model.count_params())
     say(f"test exact match: greedy {metrics['exact_match']['greedy']:.4f}, beam "
@@ -147,7 +122,7 @@ def _train(config, verbose):
                                                       encoding="utf-8")
         write_json(folder / "config.json", {**config_record(config), "max_length": max_length})
         write_json(folder / "metrics.json", metrics)
-        history.plot(folder / "curves.png")
+        history.plot(folder / "curves.png", kept_epoch=metrics["best_epoch"])
     return metrics
 
 

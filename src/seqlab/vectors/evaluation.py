@@ -241,9 +241,34 @@ def _log_analogies(path, result):
 
 # ---------------------------------------------------------------------- word pairs
 
-class Correlation(NamedTuple):
-    statistic: float
-    pvalue: float
+class Correlation(float):
+    """A correlation coefficient, a plain float (``result.spearman > 0.6``,
+    ``f"{result.spearman:.3f}"``, JSON) that also carries its p-value: ``.statistic`` is
+    the value, ``.pvalue`` the p-value, and it unpacks and indexes as scipy's
+    ``(statistic, pvalue)`` pair."""
+
+    def __new__(cls, statistic, pvalue):
+        correlation = super().__new__(cls, statistic)
+        correlation.pvalue = float(pvalue)
+        return correlation
+
+    @property
+    def statistic(self) -> float:
+        return float(self)
+
+    correlation = statistic  # scipy's older name, used by gensim's examples
+
+    def __iter__(self):
+        return iter((float(self), self.pvalue))
+
+    def __getitem__(self, index):
+        return (float(self), self.pvalue)[index]
+
+    def __len__(self):
+        return 2
+
+    def __repr__(self):
+        return f"Correlation(statistic={float(self)!r}, pvalue={self.pvalue!r})"
 
 
 class WordPairsResult(NamedTuple):
