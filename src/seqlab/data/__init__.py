@@ -1,5 +1,6 @@
 """Datasets: readers for the published formats, downloads with checksums, built-in
-generated data, and time-series windows.
+generated data, time-series windows, and ``Dataset`` (the tf.data subset Keras
+courses use).
 
 Readers return ``LabeledTexts`` (texts, integer labels, label names), ``TextPairs``
 (source and target texts) or ``TimeSeries`` (times, values, column names); nothing here
@@ -10,6 +11,7 @@ from ._lines import text_lines
 from ._pairs import PAIR_TASKS, TextPairs, generated_pairs, read_pairs
 from ._synthetic import synthetic_reviews
 from ._types import LabeledTexts, TimeSeries
+from .dataset import Dataset
 from .download import cache_dir, download
 from .imdb import load_imdb, load_imdb_splits
 from .registry import DATASETS, fetch, info
@@ -20,6 +22,7 @@ from .windows import Standardizer, make_windows, time_splits
 
 __all__ = [
     "DATASETS",
+    "Dataset",
     "LabeledTexts",
     "PAIR_TASKS",
     "Standardizer",

@@ -14,6 +14,7 @@ from .embedding import Embedding
 from ._symbolic import Input, InputLayer, SymbolicTensor
 from .merge import Add, Average, Concatenate, Maximum, Multiply, Subtract
 from .recurrent import GRU, LSTM, RNN, SimpleRNN
+from .text_vectorization import TextVectorization
 from .wrappers import Bidirectional
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "RepeatVector",
     "SimpleRNN",
     "SimpleRNNCell",
+    "TextVectorization",
     "TimeDistributed",
     "activations",
     "initializers",

@@ -14,6 +14,7 @@ stateful layer is reset afterwards.)
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from ._base import Layer, unique_name
@@ -64,7 +65,8 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
     """A symbolic input of the given shape (without the batch axis), as ``keras.Input``.
 
     ``dtype`` defaults to float32; integer indices for an Embedding may stay float (the
-    Embedding accepts whole-number floats) or be declared ``dtype='int64'``.
+    Embedding accepts whole-number floats) or be declared ``dtype='int64'``;
+    ``dtype='string'`` declares texts (a model that starts with TextVectorization).
     """
     if batch_shape is not None:
         batch_size, shape = batch_shape[0], batch_shape[1:]
@@ -117,10 +119,16 @@ def symbolic_call(layer, args, kwargs):
     first, second = probes
     flat_first, flat_second = _flat_outputs(first), _flat_outputs(second)
     node = Node(layer, args, kwargs, len(flat_first))
+    rule = getattr(layer, "compute_output_shape", None)
+    stated = None  # a layer that states its output shape from one input's shape
+    if rule is not None and len(flat_first) == 1 and len(args) == 1 and isinstance(
+            args[0], SymbolicTensor) and not kwargs:
+        stated = tuple(rule(args[0].shape))
     for index, (a, b) in enumerate(zip(flat_first, flat_second)):
         shape = [None if i == 0 or da != db else da
                  for i, (da, db) in enumerate(zip(a.shape, b.shape))]
-        node.outputs[index] = SymbolicTensor(shape, a.dtype, node, index, name=layer.name)
+        node.outputs[index] = SymbolicTensor(stated or shape, a.dtype, node, index,
+                                             name=layer.name)
     if isinstance(first, torch.Tensor):
         return node.outputs[0]
     return type(first)(node.outputs) if isinstance(first, (tuple, list)) else node.outputs
@@ -134,6 +142,8 @@ class _ProbeValues:
 
     def get(self, key, symbolic):
         shape = [self.size if d is None else d for d in symbolic.shape]
+        if symbolic.dtype == "string":  # Input(dtype="string"): empty texts
+            return np.full(shape, "", dtype=object)
         dtype = symbolic.dtype if symbolic.dtype is not None else torch.get_default_dtype()
         return torch.zeros(shape, dtype=dtype)
 
@@ -175,6 +185,8 @@ def _dtype(dtype):
         return torch.get_default_dtype()
     if isinstance(dtype, torch.dtype):
         return dtype
+    if str(dtype) in ("string", "str", "<dtype: 'string'>"):
+        return "string"  # texts, kept as NumPy object arrays (for TextVectorization)
     name = str(dtype).replace("torch.", "")
     if name in ("int32", "int64", "int16", "int8", "uint8", "bool", "float16", "float32",
                 "float64", "bfloat16"):

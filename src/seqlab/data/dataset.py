@@ -1,0 +1,419 @@
+"""``Dataset``: the part of ``tf.data.Dataset`` that Keras courses and books use, on NumPy.
+
+It covers what the Keras book (second edition) and the TensorFlow course's NLP module call:
+``from_tensor_slices`` (arrays, tuples, dicts), ``from_tensors``, ``from_generator``,
+``range``, ``zip``, ``map``, ``filter``, ``batch`` (``drop_remainder``), ``unbatch``,
+``shuffle`` (``buffer_size``, ``seed``, ``reshuffle_each_iteration``), ``prefetch``,
+``cache`` (in memory), ``take``, ``skip``, ``repeat``, ``concatenate``,
+``as_numpy_iterator``, ``cardinality``/``len`` where known, and a minimal
+``element_spec``. It is not all of tf.data: no ragged or sparse tensors, no
+``interleave``/``window``/``padded_batch``, no parallelism (``num_parallel_calls`` and
+``deterministic`` are accepted and ignored), no file cache, and no graph tracing: the
+function given to ``map`` runs in Python on NumPy arrays.
+
+An element is an array, a tuple of elements or a dict of elements; arrays are NumPy
+arrays, strings are object arrays of ``str``. Iterating a dataset (``for x, y in ds``)
+yields arrays that also have TensorFlow's ``.numpy()``; ``as_numpy_iterator()`` yields
+plain NumPy arrays. ``Model.fit``/``evaluate``/``predict`` take a dataset of batches
+(``(x, y)`` or ``(x, y, sample_weight)`` tuples, or ``x`` alone for ``predict``), one
+pass per epoch, as Keras.
+
+Randomness differs from TensorFlow's: ``shuffle(seed=...)`` is repeatable but does not
+give TensorFlow's order. Nothing here imports torch.
+
+>>> ds = Dataset.from_tensor_slices(np.arange(10)).filter(lambda x: x % 2 == 0).batch(2)
+>>> [b.tolist() for b in ds.as_numpy_iterator()], ds.cardinality() == UNKNOWN
+([[0, 2], [4, 6], [8]], True)
+"""
+from __future__ import annotations
+
+import itertools
+import numbers
+
+import numpy as np
+
+INFINITE = -1  # tf.data.INFINITE_CARDINALITY
+UNKNOWN = -2  # tf.data.UNKNOWN_CARDINALITY
+AUTOTUNE = -1  # tf.data.AUTOTUNE: accepted wherever a buffer size or parallelism goes
+
+
+class EagerArray(np.ndarray):
+    """A NumPy array that also answers TensorFlow's ``.numpy()`` (what iterating yields)."""
+
+    def numpy(self):
+        return np.asarray(self)
+
+
+class Cardinality(int):
+    """An int (the number of elements, or INFINITE / UNKNOWN) with TensorFlow's ``.numpy()``."""
+
+    def numpy(self):
+        return int(self)
+
+
+class Dataset:
+    """A re-iterable, lazily computed sequence of elements (see the module docstring)."""
+
+    def __init__(self, make_iterator, cardinality=UNKNOWN, spec=None):
+        self._make_iterator = make_iterator  # () -> an iterator of elements
+        self._cardinality = cardinality
+        self._spec = spec
+
+    # ------------------------------------------------------------- sources
+
+    @staticmethod
+    def from_tensor_slices(tensors, name=None):
+        """One element per row (first axis) of `tensors`: an array, or a tuple/list/dict
+        of arrays with the same first size."""
+        structure = _map_structure(_as_leaf, _tuples(tensors))
+        sizes = {leaf.shape[0] if leaf.ndim else None for leaf in _flatten(structure)}
+        if None in sizes:
+            raise ValueError("Dataset.from_tensor_slices needs arrays with a first axis to "
+                             f"slice, got a scalar in {tensors!r}; use from_tensors for one "
+                             "element")
+        if len(sizes) != 1:
+            raise ValueError("Dataset.from_tensor_slices: every component must have the same "
+                             f"first size, got sizes {sorted(sizes)}")
+        size = sizes.pop()
+
+        def iterate():
+            for i in range(size):
+                yield _map_structure(lambda leaf: leaf[i, ...], structure)
+
+        return Dataset(iterate, size)
+
+    @staticmethod
+    def from_tensors(tensors, name=None):
+        """A dataset of one element: `tensors` as a whole."""
+        element = _map_structure(_as_leaf, _tuples(tensors))
+        return Dataset(lambda: iter([element]), 1)
+
+    @staticmethod
+    def from_generator(generator, output_types=None, output_shapes=None, args=None,
+                       output_signature=None, name=None):
+        """Elements from ``generator(*args)``, called anew for every pass. The type and
+        shape arguments are accepted (tf.data needs them) and not checked."""
+        if not callable(generator):
+            raise TypeError("Dataset.from_generator takes a callable that returns an iterator "
+                            f"(e.g. the generator function itself), got {generator!r}")
+        arguments = tuple(args or ())
+        return Dataset(lambda: (_map_structure(_as_leaf, _tuples(e))
+                                for e in generator(*arguments)), UNKNOWN)
+
+    @staticmethod
+    def range(*args, dtype=None, name=None):
+        """Like Python's ``range``: ``Dataset.range(5)`` -> 0, 1, 2, 3, 4 (int64)."""
+        numbers_ = range(*args)
+        kind = np.dtype(dtype or "int64")
+        return Dataset(lambda: (np.asarray(i, dtype=kind) for i in numbers_), len(numbers_))
+
+    @staticmethod
+    def zip(*datasets, name=None):
+        """Elements of several datasets side by side: ``zip((a, b))`` or ``zip(a, b)``;
+        a dict of datasets gives dict elements. As long as the shortest."""
+        structure = datasets[0] if len(datasets) == 1 else datasets
+        if isinstance(structure, Dataset):
+            structure = (structure,)
+        parts = _flatten(_tuples(structure))
+        for part in parts:
+            if not isinstance(part, Dataset):
+                raise TypeError(f"Dataset.zip takes datasets, got {type(part).__name__}")
+        known = [p._cardinality for p in parts]
+        finite = [c for c in known if c >= 0]
+        if finite:
+            size = min(finite) if UNKNOWN not in known else UNKNOWN
+        else:
+            size = UNKNOWN if UNKNOWN in known else INFINITE
+
+        def iterate():
+            for values in zip(*(p._make_iterator() for p in parts)):
+                yield _pack(_tuples(structure), list(values))
+
+        return Dataset(iterate, size)
+
+    # ---------------------------------------------------------- transforms
+
+    def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
+        """``map_func`` on every element; a tuple element is passed as separate arguments,
+        as tf.data does. Tensors it returns (e.g. from a layer) become NumPy arrays."""
+        def iterate():
+            for element in self._make_iterator():
+                result = map_func(*element) if isinstance(element, tuple) else map_func(element)
+                yield _map_structure(_as_leaf, _tuples(result))
+
+        return Dataset(iterate, self._cardinality)
+
+    def filter(self, predicate, name=None):
+        """The elements for which ``predicate`` (tuples unpacked, as ``map``) is true."""
+        def iterate():
+            for element in self._make_iterator():
+                keep = predicate(*element) if isinstance(element, tuple) else predicate(element)
+                if bool(np.asarray(keep)):
+                    yield element
+
+        return Dataset(iterate, INFINITE if self._cardinality == INFINITE else UNKNOWN)
+
+    def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
+              deterministic=None, name=None):
+        """Stack `batch_size` consecutive elements into one (a new first axis); the last
+        batch may be smaller unless ``drop_remainder=True``."""
+        batch_size = _positive(batch_size, "batch_size", "batch")
+
+        def iterate():
+            iterator = self._make_iterator()
+            while True:
+                chunk = list(itertools.islice(iterator, batch_size))
+                if not chunk or (drop_remainder and len(chunk) < batch_size):
+                    return
+                yield _stack(chunk)
+
+        size = self._cardinality
+        if size >= 0:
+            size = size // batch_size if drop_remainder else -(-size // batch_size)
+        dataset = Dataset(iterate, size)
+        dataset._batch_size = batch_size
+        return dataset
+
+    def unbatch(self, name=None):
+        """Split every element along its first axis (the inverse of ``batch``)."""
+        def iterate():
+            for element in self._make_iterator():
+                leaves = _flatten(element)
+                for i in range(leaves[0].shape[0] if leaves else 0):
+                    yield _map_structure(lambda leaf: leaf[i, ...], element)
+
+        return Dataset(iterate, INFINITE if self._cardinality == INFINITE else UNKNOWN)
+
+    def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
+        """tf.data's buffered shuffle: keep `buffer_size` elements, yield a random one and
+        put the next element in its place. A buffer at least the dataset's size gives a
+        uniform shuffle. ``reshuffle_each_iteration`` (default True) draws a new order
+        every pass; with a seed, the sequence of orders repeats from run to run."""
+        buffer_size = len_or(self, buffer_size)
+        buffer_size = _positive(buffer_size, "buffer_size", "shuffle")
+        reshuffle = True if reshuffle_each_iteration is None else bool(reshuffle_each_iteration)
+        passes = itertools.count()
+
+        def iterate():
+            if seed is None:
+                rng = np.random.default_rng()
+            else:  # pass k of a seeded shuffle: the same order in every run
+                rng = np.random.default_rng([int(seed), next(passes) if reshuffle else 0])
+            buffer = []
+            for element in self._make_iterator():
+                if len(buffer) < buffer_size:
+                    buffer.append(element)
+                    continue
+                index = int(rng.integers(len(buffer)))
+                yield buffer[index]
+                buffer[index] = element
+            while buffer:
+                yield buffer.pop(int(rng.integers(len(buffer))))
+
+        return Dataset(iterate, self._cardinality)
+
+    def prefetch(self, buffer_size=AUTOTUNE, name=None):
+        """Accepted for compatibility: elements are computed when asked for (no thread)."""
+        return self
+
+    def cache(self, filename="", name=None):
+        """Keep the elements in memory after the first full pass (``filename`` must be
+        empty: a file cache is not supported)."""
+        if filename:
+            raise ValueError(f"Dataset.cache(filename={filename!r}): only the in-memory cache "
+                             "is supported; call cache() without a filename")
+        stored = []
+        complete = [False]
+
+        def iterate():
+            if complete[0]:
+                yield from stored
+                return
+            stored.clear()
+            for element in self._make_iterator():
+                stored.append(element)
+                yield element
+            complete[0] = True
+
+        return Dataset(iterate, self._cardinality)
+
+    def take(self, count, name=None):
+        """The first `count` elements (all of them when ``count == -1``)."""
+        count = int(count)
+        if count < 0:
+            return self
+        size = count if self._cardinality in (INFINITE,) else (
+            min(count, self._cardinality) if self._cardinality >= 0 else UNKNOWN)
+        return Dataset(lambda: itertools.islice(self._make_iterator(), count), size)
+
+    def skip(self, count, name=None):
+        """All but the first `count` elements (none when ``count == -1``)."""
+        count = int(count)
+        if count < 0:
+            return Dataset(lambda: iter(()), 0)
+        size = self._cardinality if self._cardinality < 0 else max(self._cardinality - count, 0)
+        return Dataset(lambda: itertools.islice(self._make_iterator(), count, None), size)
+
+    def repeat(self, count=None, name=None):
+        """The elements `count` times over (forever when ``count`` is None or -1)."""
+        forever = count is None or int(count) < 0
+        if forever:
+            size = 0 if self._cardinality == 0 else INFINITE
+        else:
+            size = self._cardinality * int(count) if self._cardinality >= 0 else \
+                self._cardinality
+            if int(count) == 0:
+                size = 0
+
+        def iterate():
+            for _ in (itertools.count() if forever else range(int(count))):
+                yield from self
+
+        return Dataset(iterate, size)
+
+    def concatenate(self, dataset, name=None):
+        """This dataset's elements, then `dataset`'s."""
+        sizes = (self._cardinality, dataset._cardinality)
+        if INFINITE in sizes:
+            size = INFINITE
+        else:
+            size = sum(sizes) if min(sizes) >= 0 else UNKNOWN
+        return Dataset(lambda: itertools.chain(self._make_iterator(), dataset._make_iterator()), size)
+
+    # ------------------------------------------------------------ reading
+
+    def __iter__(self):
+        for element in self._make_iterator():
+            yield _map_structure(lambda leaf: leaf.view(EagerArray), element)
+
+    def as_numpy_iterator(self):
+        """The elements with plain NumPy arrays (strings as ``str``/object arrays)."""
+        return (_map_structure(np.asarray, e) for e in self._make_iterator())
+
+    def cardinality(self):
+        """The number of elements, INFINITE (-1) or UNKNOWN (-2), as tf.data."""
+        return Cardinality(self._cardinality)
+
+    def __len__(self):
+        if self._cardinality == INFINITE:
+            raise TypeError("The dataset is infinite.")
+        if self._cardinality == UNKNOWN:
+            raise TypeError("The dataset length is unknown.")
+        return self._cardinality
+
+    def __bool__(self):
+        return True
+
+    @property
+    def element_spec(self):
+        """The first element's structure as ``TensorSpec(shape, dtype)`` entries (shapes
+        as seen in that element; the first axis of a batch is None)."""
+        first = next(iter(self._make_iterator()), None)
+        if first is None:
+            return None
+        batched = getattr(self, "_batch_size", None) is not None
+        return _map_structure(lambda leaf: TensorSpec(
+            ((None,) + leaf.shape[1:]) if batched and leaf.ndim else leaf.shape,
+            "string" if leaf.dtype == object else str(leaf.dtype)), first)
+
+    def __repr__(self):
+        size = {INFINITE: "infinite", UNKNOWN: "unknown"}.get(self._cardinality,
+                                                           str(self._cardinality))
+        return f"<seqlab Dataset: {size} elements>"
+
+
+class TensorSpec:
+    """Shape and dtype of one component of an element (``element_spec``)."""
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = tuple(shape), dtype
+
+    def __eq__(self, other):
+        return isinstance(other, TensorSpec) and (self.shape, self.dtype) == (other.shape,
+                                                                             other.dtype)
+
+    def __repr__(self):
+        return f"TensorSpec(shape={self.shape}, dtype={self.dtype})"
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def len_or(dataset, buffer_size):
+    """AUTOTUNE (-1) as a buffer size: the whole dataset when its size is known."""
+    if buffer_size == AUTOTUNE and dataset._cardinality >= 0:
+        return max(dataset._cardinality, 1)
+    return buffer_size
+
+
+def _positive(value, name, method):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"Dataset.{method}: {name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _as_leaf(value):
+    """One component as a NumPy array: strings as object arrays of str, tensors
+    (anything with ``__array__``, e.g. a torch tensor) converted."""
+    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        value = np.asarray(value)
+    if not isinstance(value, np.ndarray):
+        if hasattr(value, "detach"):  # a torch tensor from a layer in map()
+            value = value.detach().cpu().numpy()
+        elif isinstance(value, (str, bytes)):
+            return np.array(value, dtype=object)
+        else:
+            value = np.asarray(value)
+    if value.dtype.kind in "US":
+        return value.astype(object)
+    return value
+
+
+def _tuples(structure):
+    """Lists as tuples (tf.data reads a list as one tensor, but course code passes tuples)."""
+    if isinstance(structure, list) and structure and not all(
+            isinstance(v, (numbers.Number, str, bytes)) for v in structure):
+        return tuple(_tuples(v) for v in structure)
+    if isinstance(structure, tuple):
+        return tuple(_tuples(v) for v in structure)
+    if isinstance(structure, dict):
+        return {k: _tuples(v) for k, v in structure.items()}
+    return structure
+
+
+def _map_structure(function, structure):
+    if isinstance(structure, tuple):
+        return tuple(_map_structure(function, v) for v in structure)
+    if isinstance(structure, dict):
+        return {k: _map_structure(function, v) for k, v in structure.items()}
+    return function(structure)
+
+
+def _flatten(structure) -> list:
+    if isinstance(structure, tuple):
+        return [leaf for v in structure for leaf in _flatten(v)]
+    if isinstance(structure, dict):
+        return [leaf for v in structure.values() for leaf in _flatten(v)]
+    return [structure]
+
+
+def _pack(structure, leaves: list):
+    if isinstance(structure, tuple):
+        return tuple(_pack(v, leaves) for v in structure)
+    if isinstance(structure, dict):
+        return {k: _pack(v, leaves) for k, v in structure.items()}
+    return leaves.pop(0)
+
+
+def _stack(elements):
+    first = elements[0]
+    columns = list(zip(*(_flatten(e) for e in elements)))
+    stacked = []
+    for column in columns:
+        shapes = {np.shape(leaf) for leaf in column}
+        if len(shapes) > 1:
+            raise ValueError(f"Dataset.batch: elements have different shapes {sorted(shapes)}; "
+                             "pad them to one length first (e.g. with pad_sequences or "
+                             "TextVectorization(output_sequence_length=...))")
+        stacked.append(np.stack(column))
+    return _pack(first, stacked)
