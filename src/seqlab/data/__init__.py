@@ -12,6 +12,7 @@ from ._pairs import PAIR_TASKS, TextPairs, generated_pairs, read_pairs
 from ._synthetic import synthetic_reviews
 from ._types import LabeledTexts, TimeSeries
 from .dataset import Dataset
+from .dataset_utils import text_dataset_from_directory, timeseries_dataset_from_array
 from .download import cache_dir, download
 from .imdb import load_imdb, load_imdb_splits
 from .registry import DATASETS, fetch, info
@@ -42,6 +43,8 @@ __all__ = [
     "read_series",
     "sample_reviews",
     "synthetic_reviews",
+    "text_dataset_from_directory",
     "text_lines",
     "time_splits",
+    "timeseries_dataset_from_array",
 ]
