@@ -12,6 +12,7 @@ from .conv import (
 from .core import Activation, Dense, Dropout, Flatten, RepeatVector, TimeDistributed
 from .embedding import Embedding
 from ._symbolic import Input, InputLayer, SymbolicTensor
+from .lookup import IntegerLookup, StringLookup
 from .merge import Add, Average, Concatenate, Maximum, Multiply, Subtract
 from .recurrent import GRU, LSTM, RNN, SimpleRNN
 from .text_vectorization import TextVectorization
@@ -22,6 +23,7 @@ __all__ = [
     "Average",
     "Concatenate",
     "Input",
+    "IntegerLookup",
     "InputLayer",
     "Maximum",
     "Multiply",
@@ -47,6 +49,7 @@ __all__ = [
     "RepeatVector",
     "SimpleRNN",
     "SimpleRNNCell",
+    "StringLookup",
     "TextVectorization",
     "TimeDistributed",
     "activations",

@@ -46,7 +46,7 @@ def as_text(value) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     if isinstance(value, str):
-        return value
+        return value if type(value) is str else str(value)  # np.str_ -> str
     if isinstance(value, np.generic):
         return as_text(value.item())
     raise TypeError(f"Expected a string, got {type(value).__name__} {value!r}")
