@@ -1,6 +1,7 @@
 """Layers with Keras's names, arguments, weight shapes and masks, as torch modules."""
 from . import activations, initializers
 from ._base import Layer
+from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .cells import GRUCell, LSTMCell, SimpleRNNCell
 from .conv import (
     AveragePooling1D,
@@ -12,6 +13,7 @@ from .conv import (
 from .core import Activation, Dense, Dropout, Flatten, RepeatVector, TimeDistributed
 from .embedding import Embedding
 from ._symbolic import Input, InputLayer, SymbolicTensor
+from .layer_normalization import LayerNormalization
 from .lookup import IntegerLookup, StringLookup
 from .merge import Add, Average, Concatenate, Maximum, Multiply, Subtract
 from .recurrent import GRU, LSTM, RNN, SimpleRNN
@@ -19,6 +21,10 @@ from .text_vectorization import TextVectorization
 from .wrappers import Bidirectional
 
 __all__ = [
+    "AdditiveAttention",
+    "Attention",
+    "LayerNormalization",
+    "MultiHeadAttention",
     "Add",
     "Average",
     "Concatenate",
