@@ -206,7 +206,7 @@ def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None
             raise ValueError(f"ngrams: widths must be positive ints, got {ngram_width!r}")
 
     def one(tokens):
-        tokens = [as_text(t) for t in tokens]
+        tokens = [t if type(t) is str else as_text(t) for t in tokens]
         return [separator.join(tokens[i:i + w]) for w in widths
                 for i in range(len(tokens) - w + 1)]
 
