@@ -146,3 +146,55 @@ def test_jena_style_split_counts_dtype_and_shuffle():
     assert epoch != again  # a new order each epoch, as tf.data's reshuffle
     with pytest.raises(ValueError, match="end_index"):
         timeseries_dataset_from_array(raw, None, 10, end_index=1000)
+
+
+def test_jena_chapter_second_edition_naive_baseline(capsys):
+    """The Keras book's (2nd ed.) Jena set-up on the hourly file: the 'temperature 24 h
+    later = temperature now' baseline measured through the datasets is the published
+    2.44 degC on the validation split (../shared/data/README.md)."""
+    from tests.helpers import shared_data
+
+    path = shared_data("jena/jena_climate_hourly_6vars_2009_2016.csv")
+    with open(path, encoding="utf-8") as file:
+        lines = file.read().split("\n")[1:]
+    raw_data = np.array([[float(v) for v in line.split(",")[1:]] for line in lines if line])
+    temperature = raw_data[:, 0]  # T (degC) is this file's first column
+    num_train_samples = int(0.5 * len(raw_data))
+    num_val_samples = int(0.25 * len(raw_data))
+    mean = raw_data[:num_train_samples].mean(axis=0)
+    std = raw_data[:num_train_samples].std(axis=0)
+    raw_data = (raw_data - mean) / std
+    sampling_rate, sequence_length, batch_size = 1, 120, 256  # hourly rows already
+    delay = sampling_rate * (sequence_length + 24 - 1)
+    val_dataset = timeseries_dataset_from_array(
+        raw_data[:-delay], targets=temperature[delay:], sampling_rate=sampling_rate,
+        sequence_length=sequence_length, shuffle=True, batch_size=batch_size,
+        start_index=num_train_samples, end_index=num_train_samples + num_val_samples)
+
+    def evaluate_naive_method(dataset):
+        total_abs_err = 0.0
+        samples_seen = 0
+        for samples, targets in dataset:
+            preds = samples[:, -1, 0] * std[0] + mean[0]
+            total_abs_err += np.sum(np.abs(preds - targets))
+            samples_seen += samples.shape[0]
+        return total_abs_err / samples_seen
+
+    assert evaluate_naive_method(val_dataset) == pytest.approx(2.44, abs=0.005)
+
+    from seqlab import layers, set_seed
+    from seqlab.models import Model
+    set_seed(0)
+    train_dataset = timeseries_dataset_from_array(
+        raw_data[:-delay], targets=temperature[delay:], sampling_rate=sampling_rate,
+        sequence_length=sequence_length, shuffle=True, batch_size=batch_size, start_index=0,
+        end_index=num_train_samples)
+    inputs = layers.Input(shape=(sequence_length, raw_data.shape[-1]))
+    x = layers.Flatten()(inputs)
+    x = layers.Dense(16, activation="relu")(x)
+    outputs = layers.Dense(1)(x)
+    model = Model(inputs, outputs)
+    model.compile(optimizer="rmsprop", loss="mse", metrics=["mae"])
+    history = model.fit(train_dataset.take(40), epochs=2,
+                        validation_data=val_dataset.take(10), verbose=0)
+    assert history.history["val_mae"][-1] < 6.0  # learning: from ~10 degC for a zero guess

@@ -249,7 +249,11 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         dataset = Dataset(batches, -(-count // batch_size))
         dataset._batch_size = batch_size
         return dataset
-    dataset = Dataset(lambda: (element(i) for i in range(count)), count)
+    order = Dataset.range(count)  # shuffle window numbers, then gather whole batches
     if shuffle:
-        dataset = dataset.shuffle(batch_size * 8 if batch_size is not None else 1024, seed=seed)
-    return dataset.batch(batch_size) if batch_size is not None else dataset
+        order = order.shuffle(batch_size * 8 if batch_size is not None else 1024, seed=seed)
+    if batch_size is not None:
+        order = order.batch(batch_size)
+    dataset = order.map(element)
+    dataset._batch_size = batch_size
+    return dataset
