@@ -287,8 +287,9 @@ class Dataset:
             yield _map_structure(lambda leaf: leaf.view(EagerArray), element)
 
     def as_numpy_iterator(self):
-        """The elements with plain NumPy arrays (strings as ``str``/object arrays)."""
-        return (_map_structure(np.asarray, e) for e in self._make_iterator())
+        """The elements as plain NumPy arrays, a single number or string as a NumPy scalar
+        or ``str`` (as tf.data gives NumPy scalars; TensorFlow's strings are bytes)."""
+        return (_map_structure(_numpy_value, e) for e in self._make_iterator())
 
     def cardinality(self):
         """The number of elements, INFINITE (-1) or UNKNOWN (-2), as tf.data."""
@@ -344,6 +345,11 @@ def len_or(dataset, buffer_size):
     if buffer_size == AUTOTUNE and dataset._cardinality >= 0:
         return max(dataset._cardinality, 1)
     return buffer_size
+
+
+def _numpy_value(leaf):
+    leaf = np.asarray(leaf)
+    return leaf[()] if leaf.ndim == 0 else leaf
 
 
 def _positive(value, name, method):
