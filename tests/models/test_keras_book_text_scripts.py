@@ -191,3 +191,58 @@ def test_book_transformer_with_positional_embedding_learns_a_token_rule():
         full = encode(embed(torch.tensor(padded)))
         short = encode(embed(torch.tensor(padded[:, :4])))
     torch.testing.assert_close(full[:, :4], short)
+
+
+class SimpleDense(layers.Layer):
+    """The Keras book's (2nd ed., chapter 3) layer: Keras 3's add_weight(shape=...)."""
+
+    def __init__(self, units, activation=None):
+        super().__init__()
+        self.units = units
+        self.activation = activation
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        self.W = self.add_weight(shape=(input_dim, self.units), initializer="random_normal")
+        self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+
+    def call(self, inputs):
+        y = inputs @ self.W + self.b
+        if self.activation is not None:
+            y = self.activation(y)
+        return y
+
+
+def test_book_simple_dense_subclass_builds_names_and_trains():
+    my_dense = SimpleDense(units=32, activation=torch.relu)
+    output_tensor = my_dense(torch.ones(2, 784))
+    assert output_tensor.shape == (2, 32)
+    assert [name for name, _ in my_dense.named_parameters()] == ["W", "b"]
+    assert my_dense.count_params() == 784 * 32 + 32
+    assert float(my_dense.W.detach().std()) == pytest.approx(0.05, rel=0.1)  # random_normal
+    model = Sequential([SimpleDense(8, activation=torch.relu), SimpleDense(1)])
+    model.compile("rmsprop", "mse")
+    x = np.random.default_rng(0).random((64, 5)).astype("float32")
+    history = model.fit(x, x.sum(axis=1, keepdims=True), epochs=5, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert list(model.state_dict()) == ["_stack.0.W", "_stack.0.b", "_stack.1.W", "_stack.1.b"]
+
+
+def test_string_model_with_attention_saves_and_loads(tmp_path):
+    from seqlab.models import load_model
+    texts = np.array(["good movie", "bad film", "good good", "awful bad"])
+    vectorize = layers.TextVectorization(max_tokens=20, output_sequence_length=4)
+    vectorize.adapt(texts)
+    raw = layers.Input(shape=(1,), dtype="string")
+    x = layers.Embedding(20, 8, mask_zero=True)(vectorize(raw))
+    x = layers.LayerNormalization()(layers.MultiHeadAttention(2, 4)(x, x))
+    outputs = layers.Dense(1, activation="sigmoid")(layers.GlobalAveragePooling1D()(x))
+    model = Model(raw, outputs)
+    model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
+    model.fit(Dataset.from_tensor_slices((texts[:, None], np.array([1, 0, 1, 0]))).batch(2),
+              epochs=1, verbose=0)
+    model.save(tmp_path / "model.keras")
+    loaded = load_model(tmp_path / "model.keras")
+    np.testing.assert_allclose(loaded.predict(texts[:, None], verbose=0),
+                               model.predict(texts[:, None], verbose=0), rtol=1e-6)
+    assert loaded.layers[1].get_vocabulary() == vectorize.get_vocabulary()

@@ -184,10 +184,10 @@ def as_input_tensor(value, dtype=None):
     for an input declared ``dtype="string"`` (a model starting with TextVectorization)."""
     if _data.is_text(value):
         if dtype != "string":
-            raise TypeError("The model got strings, but its input is not a string input: turn "
-                            "texts into indices first (TextVectorization, or "
-                            "Tokenizer.texts_to_sequences and pad_sequences), or start the "
-                            'model with Input(shape=(1,), dtype="string") and TextVectorization')
+            raise TypeError("The data holds strings, but the model's input is not a string "
+                            "input: turn texts into indices first (Tokenizer.texts_to_sequences "
+                            "and pad_sequences, or TextVectorization), or start the model with "
+                            'Input(shape=(1,), dtype="string") and TextVectorization')
         return np.asarray(value, dtype=object)
     if dtype == "string":
         raise TypeError(f"This model's input is declared dtype='string' but got "
