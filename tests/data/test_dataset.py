@@ -133,3 +133,19 @@ def test_fit_on_a_dataset_equals_fit_on_the_same_batches():
     with pytest.raises(ValueError, match="steps_per_epoch"):
         by_dataset.fit(forever, epochs=1, verbose=0)
     by_dataset.fit(forever, epochs=2, steps_per_epoch=3, verbose=0)
+
+
+def test_padded_batch_enumerate_flat_map_reduce_and_unsupported_names():
+    ragged = Dataset.from_generator(lambda: (np.arange(n) + 1 for n in (1, 3, 2)))
+    assert values(ragged.padded_batch(2)) == [[[1, 0, 0], [1, 2, 3]], [[1, 2]]]
+    assert values(ragged.padded_batch(3, padded_shapes=(4,), padding_values=-1)) == [
+        [[1, -1, -1, -1], [1, 2, 3, -1], [1, 2, -1, -1]]]
+    with pytest.raises(ValueError, match="longer"):
+        next(iter(ragged.padded_batch(3, padded_shapes=(2,))))
+    assert [(int(i), int(v)) for i, v in Dataset.range(3, 6).enumerate(1)] == [(1, 3), (2, 4),
+                                                                            (3, 5)]
+    assert values(Dataset.range(3).flat_map(lambda x: Dataset.range(int(x)))) == [0, 0, 1]
+    assert int(Dataset.range(5).reduce(np.int64(0), lambda state, x: state + x)) == 10
+    assert values(Dataset.range(4).apply(lambda ds: ds.skip(2))) == [2, 3]
+    with pytest.raises(AttributeError, match="interleave.*flat_map"):
+        Dataset.range(3).interleave(lambda x: x)

@@ -32,23 +32,12 @@ import numbers
 
 import numpy as np
 
+from ._structure import (Cardinality, EagerArray, TensorSpec, as_leaf, flatten, map_structure,
+                         pack, pad_stack, per_component, stack, tuples)
+
 INFINITE = -1  # tf.data.INFINITE_CARDINALITY
 UNKNOWN = -2  # tf.data.UNKNOWN_CARDINALITY
 AUTOTUNE = -1  # tf.data.AUTOTUNE: accepted wherever a buffer size or parallelism goes
-
-
-class EagerArray(np.ndarray):
-    """A NumPy array that also answers TensorFlow's ``.numpy()`` (what iterating yields)."""
-
-    def numpy(self):
-        return np.asarray(self)
-
-
-class Cardinality(int):
-    """An int (the number of elements, or INFINITE / UNKNOWN) with TensorFlow's ``.numpy()``."""
-
-    def numpy(self):
-        return int(self)
 
 
 class Dataset:
@@ -65,8 +54,8 @@ class Dataset:
     def from_tensor_slices(tensors, name=None):
         """One element per row (first axis) of `tensors`: an array, or a tuple/list/dict
         of arrays with the same first size."""
-        structure = _map_structure(_as_leaf, _tuples(tensors))
-        sizes = {leaf.shape[0] if leaf.ndim else None for leaf in _flatten(structure)}
+        structure = map_structure(as_leaf, tuples(tensors))
+        sizes = {leaf.shape[0] if leaf.ndim else None for leaf in flatten(structure)}
         if None in sizes:
             raise ValueError("Dataset.from_tensor_slices needs arrays with a first axis to "
                              f"slice, got a scalar in {tensors!r}; use from_tensors for one "
@@ -78,14 +67,14 @@ class Dataset:
 
         def iterate():
             for i in range(size):
-                yield _map_structure(lambda leaf: leaf[i, ...], structure)
+                yield map_structure(lambda leaf: leaf[i, ...], structure)
 
         return Dataset(iterate, size)
 
     @staticmethod
     def from_tensors(tensors, name=None):
         """A dataset of one element: `tensors` as a whole."""
-        element = _map_structure(_as_leaf, _tuples(tensors))
+        element = map_structure(as_leaf, tuples(tensors))
         return Dataset(lambda: iter([element]), 1)
 
     @staticmethod
@@ -97,7 +86,7 @@ class Dataset:
             raise TypeError("Dataset.from_generator takes a callable that returns an iterator "
                             f"(e.g. the generator function itself), got {generator!r}")
         arguments = tuple(args or ())
-        return Dataset(lambda: (_map_structure(_as_leaf, _tuples(e))
+        return Dataset(lambda: (map_structure(as_leaf, tuples(e))
                                 for e in generator(*arguments)), UNKNOWN)
 
     @staticmethod
@@ -114,7 +103,7 @@ class Dataset:
         structure = datasets[0] if len(datasets) == 1 else datasets
         if isinstance(structure, Dataset):
             structure = (structure,)
-        parts = _flatten(_tuples(structure))
+        parts = flatten(tuples(structure))
         for part in parts:
             if not isinstance(part, Dataset):
                 raise TypeError(f"Dataset.zip takes datasets, got {type(part).__name__}")
@@ -127,7 +116,7 @@ class Dataset:
 
         def iterate():
             for values in zip(*(p._make_iterator() for p in parts)):
-                yield _pack(_tuples(structure), list(values))
+                yield pack(tuples(structure), list(values))
 
         return Dataset(iterate, size)
 
@@ -139,7 +128,7 @@ class Dataset:
         def iterate():
             for element in self._make_iterator():
                 result = map_func(*element) if isinstance(element, tuple) else map_func(element)
-                yield _map_structure(_as_leaf, _tuples(result))
+                yield map_structure(as_leaf, tuples(result))
 
         return Dataset(iterate, self._cardinality)
 
@@ -165,7 +154,7 @@ class Dataset:
                 chunk = list(itertools.islice(iterator, batch_size))
                 if not chunk or (drop_remainder and len(chunk) < batch_size):
                     return
-                yield _stack(chunk)
+                yield stack(chunk)
 
         size = self._cardinality
         if size >= 0:
@@ -174,13 +163,38 @@ class Dataset:
         dataset._batch_size = batch_size
         return dataset
 
+    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
+                     drop_remainder=False, name=None):
+        """``batch`` for elements of different lengths: each component padded at the end
+        with `padding_values` (0, or '' for strings) to the longest in the batch, or to
+        `padded_shapes` (None entries = the longest). One shape and one value for all
+        components, or a structure of them matching the elements."""
+        batch_size = _positive(batch_size, "batch_size", "padded_batch")
+
+        def iterate():
+            iterator = self._make_iterator()
+            while True:
+                chunk = list(itertools.islice(iterator, batch_size))
+                if not chunk or (drop_remainder and len(chunk) < batch_size):
+                    return
+                columns = list(zip(*(flatten(e) for e in chunk)))
+                shapes = per_component(padded_shapes, chunk[0], len(columns), is_shape=True)
+                values = per_component(padding_values, chunk[0], len(columns))
+                yield pack(chunk[0], [pad_stack(c, sh, v) for c, sh, v in
+                                      zip(columns, shapes, values)])
+
+        size = self._cardinality
+        if size >= 0:
+            size = size // batch_size if drop_remainder else -(-size // batch_size)
+        return Dataset(iterate, size)
+
     def unbatch(self, name=None):
         """Split every element along its first axis (the inverse of ``batch``)."""
         def iterate():
             for element in self._make_iterator():
-                leaves = _flatten(element)
+                leaves = flatten(element)
                 for i in range(leaves[0].shape[0] if leaves else 0):
-                    yield _map_structure(lambda leaf: leaf[i, ...], element)
+                    yield map_structure(lambda leaf: leaf[i, ...], element)
 
         return Dataset(iterate, INFINITE if self._cardinality == INFINITE else UNKNOWN)
 
@@ -237,6 +251,35 @@ class Dataset:
 
         return Dataset(iterate, self._cardinality)
 
+    def enumerate(self, start=0, name=None):
+        """``(index, element)`` pairs, the index an int64 counting from `start`."""
+        def iterate():
+            for index, element in enumerate(self._make_iterator(), start):
+                yield np.asarray(index, dtype=np.int64), element
+
+        return Dataset(iterate, self._cardinality)
+
+    def flat_map(self, map_func, name=None):
+        """``map_func`` (tuples unpacked) returns a Dataset per element; their elements in
+        turn."""
+        def iterate():
+            for element in self._make_iterator():
+                inner = map_func(*element) if isinstance(element, tuple) else map_func(element)
+                yield from inner._make_iterator()
+
+        return Dataset(iterate, INFINITE if self._cardinality == INFINITE else UNKNOWN)
+
+    def apply(self, transformation_func):
+        """``transformation_func(self)``, for chaining."""
+        return transformation_func(self)
+
+    def reduce(self, initial_state, reduce_func, name=None):
+        """Fold the elements: ``state = reduce_func(state, element)`` from `initial_state`."""
+        state = initial_state
+        for element in self._make_iterator():
+            state = reduce_func(state, element)
+        return state
+
     def take(self, count, name=None):
         """The first `count` elements (all of them when ``count == -1``)."""
         count = int(count)
@@ -284,12 +327,12 @@ class Dataset:
 
     def __iter__(self):
         for element in self._make_iterator():
-            yield _map_structure(lambda leaf: leaf.view(EagerArray), element)
+            yield map_structure(lambda leaf: leaf.view(EagerArray), element)
 
     def as_numpy_iterator(self):
         """The elements as plain NumPy arrays, a single number or string as a NumPy scalar
         or ``str`` (as tf.data gives NumPy scalars; TensorFlow's strings are bytes)."""
-        return (_map_structure(_numpy_value, e) for e in self._make_iterator())
+        return (map_structure(_numpy_value, e) for e in self._make_iterator())
 
     def cardinality(self):
         """The number of elements, INFINITE (-1) or UNKNOWN (-2), as tf.data."""
@@ -305,6 +348,13 @@ class Dataset:
     def __bool__(self):
         return True
 
+    def __getattr__(self, name):
+        if name in _NOT_SUPPORTED:
+            raise AttributeError(f"seqlab's Dataset has no {name}() (tf.data.Dataset.{name}): it "
+                                 "covers what Keras courses use; nearest: "
+                                 f"{_NOT_SUPPORTED[name]}")
+        raise AttributeError(f"'Dataset' object has no attribute {name!r}")
+
     @property
     def element_spec(self):
         """The first element's structure as ``TensorSpec(shape, dtype)`` entries (shapes
@@ -313,7 +363,7 @@ class Dataset:
         if first is None:
             return None
         batched = getattr(self, "_batch_size", None) is not None
-        return _map_structure(lambda leaf: TensorSpec(
+        return map_structure(lambda leaf: TensorSpec(
             ((None,) + leaf.shape[1:]) if batched and leaf.ndim else leaf.shape,
             "string" if leaf.dtype == object else str(leaf.dtype)), first)
 
@@ -323,21 +373,25 @@ class Dataset:
         return f"<seqlab Dataset: {size} elements>"
 
 
-class TensorSpec:
-    """Shape and dtype of one component of an element (``element_spec``)."""
-
-    def __init__(self, shape, dtype):
-        self.shape, self.dtype = tuple(shape), dtype
-
-    def __eq__(self, other):
-        return isinstance(other, TensorSpec) and (self.shape, self.dtype) == (other.shape,
-                                                                             other.dtype)
-
-    def __repr__(self):
-        return f"TensorSpec(shape={self.shape}, dtype={self.dtype})"
-
-
 # ----------------------------------------------------------------- helpers
+
+_NOT_SUPPORTED = {
+    "interleave": "flat_map (in order, no parallelism)",
+    "window": "batch, or timeseries_dataset_from_array for sliding windows",
+    "group_by_window": "padded_batch on sorted elements",
+    "bucket_by_sequence_length": "padded_batch",
+    "ragged_batch": "padded_batch",
+    "sparse_batch": "padded_batch",
+    "rebatch": "unbatch().batch(n)",
+    "snapshot": "cache() (in memory)",
+    "save": "numpy.save of as_numpy_iterator()'s arrays",
+    "shard": "skip/take, or filter on enumerate()",
+    "sample_from_datasets": "concatenate(...).shuffle(...)",
+    "choose_from_datasets": "concatenate",
+    "get_single_element": "next(iter(dataset))",
+    "with_options": "nothing: there are no options",
+    "options": "nothing: there are no options",
+}
 
 
 def len_or(dataset, buffer_size):
@@ -358,68 +412,3 @@ def _positive(value, name, method):
     return int(value)
 
 
-def _as_leaf(value):
-    """One component as a NumPy array: strings as object arrays of str, tensors
-    (anything with ``__array__``, e.g. a torch tensor) converted."""
-    if isinstance(value, np.ndarray) and type(value) is not np.ndarray:
-        value = np.asarray(value)
-    if not isinstance(value, np.ndarray):
-        if hasattr(value, "detach"):  # a torch tensor from a layer in map()
-            value = value.detach().cpu().numpy()
-        elif isinstance(value, (str, bytes)):
-            return np.array(value, dtype=object)
-        else:
-            value = np.asarray(value)
-    if value.dtype.kind in "US":
-        return value.astype(object)
-    return value
-
-
-def _tuples(structure):
-    """Lists as tuples (tf.data reads a list as one tensor, but course code passes tuples)."""
-    if isinstance(structure, list) and structure and not all(
-            isinstance(v, (numbers.Number, str, bytes)) for v in structure):
-        return tuple(_tuples(v) for v in structure)
-    if isinstance(structure, tuple):
-        return tuple(_tuples(v) for v in structure)
-    if isinstance(structure, dict):
-        return {k: _tuples(v) for k, v in structure.items()}
-    return structure
-
-
-def _map_structure(function, structure):
-    if isinstance(structure, tuple):
-        return tuple(_map_structure(function, v) for v in structure)
-    if isinstance(structure, dict):
-        return {k: _map_structure(function, v) for k, v in structure.items()}
-    return function(structure)
-
-
-def _flatten(structure) -> list:
-    if isinstance(structure, tuple):
-        return [leaf for v in structure for leaf in _flatten(v)]
-    if isinstance(structure, dict):
-        return [leaf for v in structure.values() for leaf in _flatten(v)]
-    return [structure]
-
-
-def _pack(structure, leaves: list):
-    if isinstance(structure, tuple):
-        return tuple(_pack(v, leaves) for v in structure)
-    if isinstance(structure, dict):
-        return {k: _pack(v, leaves) for k, v in structure.items()}
-    return leaves.pop(0)
-
-
-def _stack(elements):
-    first = elements[0]
-    columns = list(zip(*(_flatten(e) for e in elements)))
-    stacked = []
-    for column in columns:
-        shapes = {np.shape(leaf) for leaf in column}
-        if len(shapes) > 1:
-            raise ValueError(f"Dataset.batch: elements have different shapes {sorted(shapes)}; "
-                             "pad them to one length first (e.g. with pad_sequences or "
-                             "TextVectorization(output_sequence_length=...))")
-        stacked.append(np.stack(column))
-    return _pack(first, stacked)
