@@ -62,7 +62,8 @@ def test_attention_dot_scale_masks_and_scores():
     logits = q @ v.transpose(0, 2, 1) - 1e9 * ~value_mask[:, None, :]
     weights = softmax(logits)
     np.testing.assert_allclose(scores.detach().numpy(), weights, atol=1e-12)
-    np.testing.assert_allclose(out.detach().numpy(), weights @ v * query_mask[..., None], atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), weights @ v * query_mask[..., None],
+                               atol=1e-12)
     causal = Attention(dtype="float64")([torch.tensor(q), torch.tensor(v)], use_causal_mask=True,
                                         return_attention_scores=True)[1].detach().numpy()
     assert np.all(causal[:, 0, 1:] == 0) and np.all(causal[:, 2, 3:] == 0)
@@ -117,7 +118,8 @@ def _random_weights(layer, rng):
 def test_multi_head_attention_equals_torch_multihead_attention():
     rng = np.random.default_rng(0)
     layer = MultiHeadAttention(num_heads=2, key_dim=4, dtype="float64")
-    query, value = torch.tensor(rng.normal(size=(3, 5, 8))), torch.tensor(rng.normal(size=(3, 6, 8)))
+    query = torch.tensor(rng.normal(size=(3, 5, 8)))
+    value = torch.tensor(rng.normal(size=(3, 6, 8)))
     layer(query, value)
     shapes = [w.shape for w in layer.get_weights()]
     assert shapes == [(8, 2, 4), (2, 4), (8, 2, 4), (2, 4), (8, 2, 4), (2, 4), (2, 4, 8), (8,)]

@@ -246,3 +246,67 @@ def test_string_model_with_attention_saves_and_loads(tmp_path):
     np.testing.assert_allclose(loaded.predict(texts[:, None], verbose=0),
                                model.predict(texts[:, None], verbose=0), rtol=1e-6)
     assert loaded.layers[1].get_vocabulary() == vectorize.get_vocabulary()
+
+
+def test_book_translation_pipeline_dict_inputs_from_a_mapped_dataset():
+    """The book's English-to-Spanish data pipeline (format_dataset returns a dict of inputs)
+    feeding its GRU sequence-to-sequence model."""
+    import string
+
+    from seqlab.text import strings as tfs
+    set_seed(0)
+    text_pairs = [("I like cats.", "[start] Me gustan los gatos. [end]"),
+                  ("We run!", "[start] ¡Corremos! [end]"),
+                  ("You eat bread.", "[start] Comes pan. [end]")] * 10
+    strip_chars = string.punctuation + "¿"
+    strip_chars = strip_chars.replace("[", "")
+    strip_chars = strip_chars.replace("]", "")
+
+    def custom_standardization(input_string):
+        lowercase = tfs.lower(input_string)
+        return tfs.regex_replace(lowercase, f"[{re.escape(strip_chars)}]", "")
+
+    vocab_size, sequence_length, batch_size = 50, 8, 4
+    source_vectorization = layers.TextVectorization(
+        max_tokens=vocab_size, output_mode="int", output_sequence_length=sequence_length)
+    target_vectorization = layers.TextVectorization(
+        max_tokens=vocab_size, output_mode="int", output_sequence_length=sequence_length + 1,
+        standardize=custom_standardization)
+    train_english_texts = [pair[0] for pair in text_pairs]
+    train_spanish_texts = [pair[1] for pair in text_pairs]
+    source_vectorization.adapt(train_english_texts)
+    target_vectorization.adapt(train_spanish_texts)
+    assert target_vectorization.get_vocabulary()[:4] == ["", "[UNK]", "[start]", "[end]"]
+    assert "¡corremos" in target_vectorization.get_vocabulary()  # only ¿ is stripped
+
+    def format_dataset(eng, spa):
+        eng = source_vectorization(eng)
+        spa = target_vectorization(spa)
+        return ({"english": eng, "spanish": spa[:, :-1]}, spa[:, 1:])
+
+    def make_dataset(pairs):
+        eng_texts, spa_texts = zip(*pairs)
+        dataset = Dataset.from_tensor_slices((list(eng_texts), list(spa_texts)))
+        dataset = dataset.batch(batch_size)
+        dataset = dataset.map(format_dataset, num_parallel_calls=4)
+        return dataset.shuffle(2048).prefetch(16).cache()
+
+    train_ds = make_dataset(text_pairs)
+    for inputs, targets in train_ds.take(1):
+        assert inputs["english"].shape[1] == inputs["spanish"].shape[1] == targets.shape[1] == 8
+
+    embed_dim, latent_dim = 16, 32
+    source = layers.Input(shape=(None,), dtype="int64", name="english")
+    x = layers.Embedding(vocab_size, embed_dim, mask_zero=True)(source)
+    encoded_source = layers.Bidirectional(layers.GRU(latent_dim), merge_mode="sum")(x)
+    past_target = layers.Input(shape=(None,), dtype="int64", name="spanish")
+    x = layers.Embedding(vocab_size, embed_dim, mask_zero=True)(past_target)
+    decoder_gru = layers.GRU(latent_dim, return_sequences=True)
+    x = decoder_gru(x, initial_state=encoded_source)
+    x = layers.Dropout(0.5)(x)
+    target_next_step = layers.Dense(vocab_size, activation="softmax")(x)
+    seq2seq_rnn = Model([source, past_target], target_next_step)
+    seq2seq_rnn.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
+                        metrics=["accuracy"])
+    history = seq2seq_rnn.fit(train_ds, epochs=3, validation_data=train_ds, verbose=0)
+    assert history.history["accuracy"][-1] > history.history["accuracy"][0]

@@ -321,7 +321,8 @@ class Dataset:
             size = INFINITE
         else:
             size = sum(sizes) if min(sizes) >= 0 else UNKNOWN
-        return Dataset(lambda: itertools.chain(self._make_iterator(), dataset._make_iterator()), size)
+        return Dataset(lambda: itertools.chain(self._make_iterator(),
+                                               dataset._make_iterator()), size)
 
     # ------------------------------------------------------------ reading
 
