@@ -310,3 +310,19 @@ def test_book_translation_pipeline_dict_inputs_from_a_mapped_dataset():
                         metrics=["accuracy"])
     history = seq2seq_rnn.fit(train_ds, epochs=3, validation_data=train_ds, verbose=0)
     assert history.history["accuracy"][-1] > history.history["accuracy"][0]
+
+
+def test_sequential_starting_with_tf_idf_vectorization_saves_and_loads(tmp_path):
+    from seqlab.models import load_model
+    texts = np.array(["good movie", "bad film", "good good", "awful bad"])
+    bag = layers.TextVectorization(output_mode="tf_idf")
+    bag.adapt(texts)
+    model = Sequential([bag, layers.Dense(1, activation="sigmoid")])
+    model.compile("rmsprop", "binary_crossentropy")
+    model.fit(Dataset.from_tensor_slices((texts, np.array([1, 0, 1, 0]))).batch(2), epochs=1,
+              verbose=0)
+    model.save(tmp_path / "bag.keras")
+    loaded = load_model(tmp_path / "bag.keras")
+    np.testing.assert_allclose(loaded.predict(Dataset.from_tensor_slices(texts).batch(3),
+                                              verbose=0),
+                               model.predict(list(texts), verbose=0), rtol=1e-6)

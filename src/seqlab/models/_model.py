@@ -202,6 +202,8 @@ def as_input_tensor(value, dtype=None):
 
 def _guess_dtype(model):
     first = model._stack[0] if len(model._stack) else None
+    if getattr(first, "takes_strings", False):
+        return "string"
     return torch.int64 if isinstance(first, Embedding) else torch.get_default_dtype()
 
 
