@@ -75,6 +75,11 @@ def test_shuffle_buffer_seed_and_reshuffle():
     assert values(Dataset.range(100).shuffle(100, seed=7)) == once  # repeatable
     shuffled = ds.shuffle(100, seed=7)
     assert values(shuffled) != values(shuffled)  # a new order each pass by default
+    import seqlab
+    seqlab.set_seed(3)
+    unseeded = values(ds.shuffle(100))
+    seqlab.set_seed(3)
+    assert values(ds.shuffle(100)) == unseeded  # set_seed makes an unseeded shuffle repeat
     fixed = ds.shuffle(100, seed=7, reshuffle_each_iteration=False)
     assert values(fixed) == values(fixed)
     # a buffer of 1 keeps the order; a buffer of k moves an element at most k-1 earlier

@@ -202,15 +202,16 @@ class Dataset:
         """tf.data's buffered shuffle: keep `buffer_size` elements, yield a random one and
         put the next element in its place. A buffer at least the dataset's size gives a
         uniform shuffle. ``reshuffle_each_iteration`` (default True) draws a new order
-        every pass; with a seed, the sequence of orders repeats from run to run."""
+        every pass; with a seed (or after ``seqlab.set_seed``) the sequence of orders
+        repeats from run to run."""
         buffer_size = len_or(self, buffer_size)
         buffer_size = _positive(buffer_size, "buffer_size", "shuffle")
         reshuffle = True if reshuffle_each_iteration is None else bool(reshuffle_each_iteration)
         passes = itertools.count()
 
         def iterate():
-            if seed is None:
-                rng = np.random.default_rng()
+            if seed is None:  # from NumPy's global generator, so seqlab.set_seed repeats it
+                rng = np.random.default_rng(np.random.randint(2**31))
             else:  # pass k of a seeded shuffle: the same order in every run
                 rng = np.random.default_rng([int(seed), next(passes) if reshuffle else 0])
             buffer = []

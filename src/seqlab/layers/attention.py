@@ -208,6 +208,10 @@ class MultiHeadAttention(Layer):
         key_given = key is not None
         key = value if key is None else key
         query, value, key = (self._as_tensor(t) for t in (query, value, key))
+        if not query.dim() == value.dim() == key.dim() == 3:
+            raise ValueError("MultiHeadAttention: query, value and key must be 3-D (batch, time, "
+                             f"features), got shapes {tuple(query.shape)}, {tuple(value.shape)}, "
+                             f"{tuple(key.shape)}; attention over other axes is not supported")
         query_mask = _mask_of(query) if query_mask is None else query_mask
         value_mask = _mask_of(value) if value_mask is None else value_mask
         if key_mask is None and key_given and key is not value:
