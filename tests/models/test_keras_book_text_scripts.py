@@ -181,7 +181,7 @@ def test_book_transformer_with_positional_embedding_learns_a_token_rule():
     train = Dataset.from_tensor_slices((tokens[:320], labels[:320])).shuffle(320, seed=0).batch(32)
     test = Dataset.from_tensor_slices((tokens[320:], labels[320:])).batch(32)
     model.fit(train, validation_data=test, epochs=12, verbose=0)
-    assert model.evaluate(test, verbose=0)[1] > 0.85
+    assert model.evaluate(test, verbose=0)[1] > 0.9  # seeded: 1.0
     # the real steps' encodings do not depend on the padding after them: the masks hide it
     embed, encode = model.layers[1], model.layers[2]
     padded = np.zeros((1, sequence_length), dtype=np.int64)
