@@ -214,3 +214,19 @@ def test_integer_lookup_documented_examples():
         IntegerLookup(vocabulary=[1, 1])
     with pytest.raises(ValueError, match="num_oov_indices=1"):
         IntegerLookup(vocabulary=vocab, num_oov_indices=0)(np.array([5]))
+
+
+def test_ranking_equals_keras_lexsort_on_random_counts():
+    """The vocabulary order is Keras's np.lexsort((tokens, counts))[::-1] on UTF-8 bytes."""
+    from seqlab.layers._index_table import _ranked
+    rng = np.random.default_rng(0)
+    alphabet = list("abcé中z ") + ["ab", "a", "é"]
+    for trial in range(30):
+        tokens = {"".join(rng.choice(alphabet, size=rng.integers(1, 4))) for _ in range(60)}
+        counts = {t: int(rng.integers(1, 5)) for t in tokens}
+        keys = np.array([t.encode("utf-8") for t in counts], dtype=object)
+        values = np.array(list(counts.values()))
+        oracle = [keys[i].decode("utf-8") for i in np.lexsort((keys, values))[::-1]]
+        keep = int(rng.integers(0, len(counts) + 2))
+        assert [t for t, _ in _ranked(counts, None)] == oracle
+        assert [t for t, _ in _ranked(counts, keep)] == oracle[:keep]

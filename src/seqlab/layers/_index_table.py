@@ -11,7 +11,9 @@ getting the mean weight.
 from __future__ import annotations
 
 import collections
+import itertools
 import math
+import operator
 
 import numpy as np
 
@@ -46,6 +48,8 @@ class IndexTable:
         self.invert, self.is_string, self.where = invert, is_string, where
         self.tokens: list | None = None  # the learned or given tokens (no special ones)
         self.index: dict = {}
+        self._lookup = {} if mask_token is None else {mask_token: 0 if output_mode == "int"
+                                                       else -1}
         self.idf_weights: np.ndarray | None = None
         self.reset_state()
 
@@ -102,10 +106,8 @@ class IndexTable:
             return
         for special in (self.mask_token, self.oov_token):
             self._counts.pop(special, None)
-        ranked = sorted(self._counts.items(), key=lambda item: (item[1], _sort_key(item[0])),
-                        reverse=True)
-        if self.max_tokens:
-            ranked = ranked[:max(self.max_tokens - self.token_start, 0)]
+        ranked = _ranked(self._counts, None if not self.max_tokens else
+                         max(self.max_tokens - self.token_start, 0))
         self._set_tokens([token for token, _ in ranked])
         if self.output_mode == "tf_idf":
             weights = np.array([math.log(1 + self._documents / (1 + self._document_counts[t]))
@@ -155,6 +157,9 @@ class IndexTable:
     def _set_tokens(self, tokens):
         self.tokens = list(tokens)
         self.index = {t: i for i, t in enumerate(self.tokens, start=self.token_start)}
+        self._lookup = dict(self.index)  # what each input maps to, the mask token included
+        if self.mask_token is not None:
+            self._lookup[self.mask_token] = 0 if self.output_mode == "int" else -1
 
     def _padded_weights(self, weights, front_value, front):
         back = 0
@@ -172,16 +177,16 @@ class IndexTable:
                     for i in (int(t) for t in tokens)]
         if self.tokens is None and self.output_mode != "int":
             self.depth()  # the same RuntimeError as Keras
-        out = np.empty(len(tokens), dtype=np.int64)
-        for position, token in enumerate(tokens):
-            if self.mask_token is not None and token == self.mask_token:
-                out[position] = 0 if self.output_mode == "int" else -1
-                continue
-            found = self.index.get(token)
-            if found is None:
-                found = self._oov_index(token)
-            out[position] = found
-        return out
+        unknown = -2  # stands for "not in the vocabulary" until the OOV rule is applied
+        found = np.fromiter(map(self._lookup.get, tokens, itertools.repeat(unknown)),
+                            dtype=np.int64, count=len(tokens))
+        missing = np.flatnonzero(found == unknown)
+        if len(missing):
+            if self.num_oov_indices == 1:
+                found[missing] = self.oov_start
+            else:
+                found[missing] = [self._oov_index(tokens[i]) for i in missing]
+        return found
 
     def _oov_index(self, token):
         if self.num_oov_indices == 0:
@@ -198,23 +203,33 @@ class IndexTable:
     def encode(self, rows) -> np.ndarray:
         """(len(rows), depth) float32 of multi_hot / count / tf_idf from lists of indices."""
         depth = self.depth()
-        out = np.zeros((len(rows), depth), dtype=np.float64)
+        out = np.zeros((len(rows), depth), dtype=np.float32)
         for r, indices in enumerate(rows):
             indices = np.asarray(indices, dtype=np.int64)
             indices = indices[(indices >= 0) & (indices < depth)]
-            np.add.at(out[r], indices, 1.0)
+            out[r] = np.bincount(indices, minlength=depth)
         if self.output_mode == "multi_hot":
             out = np.minimum(out, 1.0)
         elif self.output_mode == "tf_idf":
             if self.idf_weights is None:
                 raise ValueError(f"{self.where}: output_mode='tf_idf' needs idf_weights (adapt, "
                                  "or vocabulary= with idf_weights=)")
-            out = out * self.idf_weights[:depth]
-        return out.astype(np.float32)
+            out = out * self.idf_weights[:depth].astype(np.float32)
+        return out
 
 
-def _sort_key(token):
-    return token.encode("utf-8") if isinstance(token, str) else token
+def _ranked(counts, keep):
+    """(token, count) pairs by count, ties by token, both high to low (Keras's
+    ``np.lexsort((tokens, counts))[::-1]``: Python's string order is UTF-8 byte order), the
+    first `keep` of them (all with None)."""
+    items = list(counts.items())
+    if keep is not None and len(items) > keep:  # only the tokens that can make the cut
+        values = np.fromiter((c for _, c in items), dtype=np.int64, count=len(items))
+        threshold = np.partition(values, len(values) - keep)[len(values) - keep] if keep else 0
+        items = [item for item, c in zip(items, values) if c >= threshold]
+    items.sort(key=operator.itemgetter(0), reverse=True)
+    items.sort(key=operator.itemgetter(1), reverse=True)  # stable: ties stay high to low
+    return items if keep is None else items[:keep]
 
 
 def _token(value, is_string):

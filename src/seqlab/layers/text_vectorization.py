@@ -137,9 +137,10 @@ class TextVectorization(Layer):
         if self._split is None and self._ngrams is None:  # element by element, same shape
             flat = strings.as_text_array(tokens).ravel().tolist()
             return torch.as_tensor(self._table.lookup(flat).reshape(np.shape(tokens)))
+        cut = slice(self._output_sequence_length)  # tokens past the length are dropped anyway
         if array.ndim == 0:
-            return torch.as_tensor(self._pad([self._table.lookup(tokens)])[0])
-        return torch.as_tensor(self._pad([self._table.lookup(row) for row in tokens]))
+            return torch.as_tensor(self._pad([self._table.lookup(tokens[cut])])[0])
+        return torch.as_tensor(self._pad([self._table.lookup(row[cut]) for row in tokens]))
 
     def _pad(self, rows) -> np.ndarray:
         width = self._output_sequence_length

@@ -206,9 +206,14 @@ def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None
             raise ValueError(f"ngrams: widths must be positive ints, got {ngram_width!r}")
 
     def one(tokens):
-        tokens = [t if type(t) is str else as_text(t) for t in tokens]
-        return [separator.join(tokens[i:i + w]) for w in widths
-                for i in range(len(tokens) - w + 1)]
+        tokens = list(tokens)
+        if not set(map(type, tokens)) <= {str}:
+            tokens = [as_text(t) for t in tokens]
+        grams = []
+        for w in widths:
+            grams += tokens if w == 1 else map(separator.join,
+                                               zip(*(tokens[i:] for i in range(w))))
+        return grams
 
     if isinstance(data, np.ndarray) and data.dtype != object:
         data = data.tolist()
