@@ -230,3 +230,21 @@ def test_ranking_equals_keras_lexsort_on_random_counts():
         keep = int(rng.integers(0, len(counts) + 2))
         assert [t for t, _ in _ranked(counts, None)] == oracle
         assert [t for t, _ in _ranked(counts, keep)] == oracle[:keep]
+
+
+def test_course_lab_vocabulary_and_mapped_dataset_of_sentences():
+    """The TensorFlow course's first tokenizer lab (TextVectorization version), worked by
+    hand: my 4; love, dog 3; you, i 2; the rest once, ties high to low."""
+    from seqlab import pad_sequences
+    from seqlab.data import Dataset
+    sentences = ["I love my dog", "I love my cat", "You love my dog!",
+                 "Do you think my dog is amazing?"]
+    vectorize_layer = TextVectorization()
+    vectorize_layer.adapt(sentences)
+    assert vectorize_layer.get_vocabulary() == ["", "[UNK]", "my", "love", "dog", "you", "i",
+                                                "think", "is", "do", "cat", "amazing"]
+    sequences = Dataset.from_tensor_slices(sentences).map(vectorize_layer)
+    assert [s.tolist() for s in sequences] == [[6, 3, 2, 4], [6, 3, 2, 10], [5, 3, 2, 4],
+                                               [9, 5, 7, 2, 4, 8, 11]]
+    assert pad_sequences(sequences, padding="pre")[0].tolist() == [0, 0, 0, 6, 3, 2, 4]
+    assert vectorize_layer(sentences).tolist()[0] == [6, 3, 2, 4, 0, 0, 0]
