@@ -326,3 +326,20 @@ def test_sequential_starting_with_tf_idf_vectorization_saves_and_loads(tmp_path)
     np.testing.assert_allclose(loaded.predict(Dataset.from_tensor_slices(texts).batch(3),
                                               verbose=0),
                                model.predict(list(texts), verbose=0), rtol=1e-6)
+
+
+def test_book_transformer_saves_and_loads_with_custom_objects(tmp_path):
+    from seqlab.models import load_model
+    inputs = layers.Input(shape=(None,), dtype="int64")
+    x = PositionalEmbedding(12, 30, 16)(inputs)
+    x = TransformerEncoder(16, 16, 2)(x)
+    outputs = layers.Dense(1, activation="sigmoid")(layers.GlobalMaxPooling1D()(x))
+    model = Model(inputs, outputs)
+    model.compile("rmsprop", "binary_crossentropy")
+    model.save(tmp_path / "transformer.keras")
+    loaded = load_model(tmp_path / "transformer.keras",
+                        custom_objects={"TransformerEncoder": TransformerEncoder,
+                                        "PositionalEmbedding": PositionalEmbedding})
+    tokens = np.random.default_rng(0).integers(1, 30, size=(3, 12))
+    np.testing.assert_allclose(loaded.predict(tokens, verbose=0), model.predict(tokens, verbose=0),
+                               rtol=1e-6)
