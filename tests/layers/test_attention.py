@@ -172,6 +172,12 @@ def test_multi_head_attention_value_dim_output_shape_no_bias_and_gradcheck():
     assert torch.autograd.gradcheck(lambda q, v, *w: layer(q, v), (query, value, *weights))
     with pytest.raises(ValueError, match="num_heads"):
         MultiHeadAttention(num_heads=0, key_dim=2)
+    with pytest.raises(NotImplementedError, match="attention_axes"):
+        MultiHeadAttention(num_heads=2, key_dim=2, attention_axes=(1, 2))
+    with pytest.raises(ValueError, match="3-D"):
+        MultiHeadAttention(num_heads=2, key_dim=2)(torch.zeros(2, 3, 4, 5), torch.zeros(2, 3, 4, 5))
+    with pytest.raises(ValueError, match=r"\[query, value\]"):
+        Attention()(torch.zeros(2, 3, 4))
 
 
 def test_multi_head_attention_parameter_count_in_a_functional_model():
