@@ -154,3 +154,13 @@ def test_padded_batch_enumerate_flat_map_reduce_and_unsupported_names():
     assert values(Dataset.range(4).apply(lambda ds: ds.skip(2))) == [2, 3]
     with pytest.raises(AttributeError, match="interleave.*flat_map"):
         Dataset.range(3).interleave(lambda x: x)
+
+
+def test_dataset_and_strings_do_not_import_torch():
+    import subprocess
+    import sys
+    code = ("import sys, seqlab.data, seqlab.text.strings; "
+            "seqlab.data.Dataset.range(3).batch(2); print('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
