@@ -164,3 +164,25 @@ def test_dataset_and_strings_do_not_import_torch():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_the_courses_padding_func_with_ragged_batch():
+    """The TensorFlow course's padding_func: all sequences in one ragged batch, padded."""
+    from seqlab import pad_sequences
+    from seqlab.layers import TextVectorization
+    vectorize_layer = TextVectorization()
+    vectorize_layer.adapt(["a b c", "b c", "c"])
+    sequences = Dataset.from_tensor_slices(["a b c", "c", "b c"]).map(vectorize_layer)
+
+    def padding_func(sequences):
+        sequences = sequences.ragged_batch(batch_size=sequences.cardinality())
+        sequences = sequences.get_single_element()
+        padded_sequences = pad_sequences(sequences.numpy(), maxlen=4, truncating="post",
+                                         padding="pre")
+        return Dataset.from_tensor_slices(padded_sequences)
+
+    assert sequences.ragged_batch(3).get_single_element().to_list() == [[4, 3, 2], [2],
+                                                                          [3, 2]]
+    assert values(padding_func(sequences)) == [[0, 4, 3, 2], [0, 0, 0, 2], [0, 0, 3, 2]]
+    with pytest.raises(ValueError, match="exactly one"):
+        Dataset.range(2).get_single_element()

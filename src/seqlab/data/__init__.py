@@ -11,7 +11,7 @@ from ._lines import text_lines
 from ._pairs import PAIR_TASKS, TextPairs, generated_pairs, read_pairs
 from ._synthetic import synthetic_reviews
 from ._types import LabeledTexts, TimeSeries
-from .dataset import Dataset
+from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 from .dataset_utils import text_dataset_from_directory, timeseries_dataset_from_array
 from .download import cache_dir, download
 from .imdb import load_imdb, load_imdb_splits
@@ -22,6 +22,9 @@ from .timeseries import read_series
 from .windows import Standardizer, make_windows, time_splits
 
 __all__ = [
+    "AUTOTUNE",
+    "INFINITE_CARDINALITY",
+    "UNKNOWN_CARDINALITY",
     "DATASETS",
     "Dataset",
     "LabeledTexts",

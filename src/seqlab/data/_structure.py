@@ -13,6 +13,12 @@ class EagerArray(np.ndarray):
     def numpy(self):
         return np.asarray(self)
 
+    def to_list(self):
+        """Nested lists (a ragged batch's rows as lists, as ``RaggedTensor.to_list``)."""
+        if self.dtype == object and self.ndim == 1:
+            return [np.asarray(row).tolist() for row in self]
+        return self.tolist()
+
 
 class Cardinality(int):
     """An int (the number of elements, or INFINITE / UNKNOWN) with TensorFlow's ``.numpy()``."""
@@ -131,3 +137,9 @@ def pad_stack(column, shape, value):
     for i, a in enumerate(arrays):
         out[(i,) + tuple(slice(0, n) for n in a.shape)] = a
     return out
+
+
+def positive(value, name, method):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"Dataset.{method}: {name} must be a positive int, got {value!r}")
+    return int(value)

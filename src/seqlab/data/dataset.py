@@ -2,12 +2,14 @@
 
 It covers what the Keras book (second edition) and the TensorFlow course's NLP module call:
 ``from_tensor_slices`` (arrays, tuples, dicts), ``from_tensors``, ``from_generator``,
-``range``, ``zip``, ``map``, ``filter``, ``batch`` (``drop_remainder``), ``unbatch``,
+``range``, ``zip``, ``map``, ``filter``, ``batch`` (``drop_remainder``), ``padded_batch``,
+``ragged_batch`` (object arrays of rows), ``unbatch``, ``enumerate``, ``flat_map``,
+``reduce``, ``apply``, ``get_single_element``,
 ``shuffle`` (``buffer_size``, ``seed``, ``reshuffle_each_iteration``), ``prefetch``,
 ``cache`` (in memory), ``take``, ``skip``, ``repeat``, ``concatenate``,
 ``as_numpy_iterator``, ``cardinality``/``len`` where known, and a minimal
 ``element_spec``. It is not all of tf.data: no ragged or sparse tensors, no
-``interleave``/``window``/``padded_batch``, no parallelism (``num_parallel_calls`` and
+``interleave``/``window`` (asking names the nearest method), no parallelism (``num_parallel_calls`` and
 ``deterministic`` are accepted and ignored), no file cache, and no graph tracing: the
 function given to ``map`` runs in Python on NumPy arrays.
 
@@ -28,19 +30,19 @@ give TensorFlow's order. Nothing here imports torch.
 from __future__ import annotations
 
 import itertools
-import numbers
 
 import numpy as np
 
+from ._batching import Batching
 from ._structure import (Cardinality, EagerArray, TensorSpec, as_leaf, flatten, map_structure,
-                         pack, pad_stack, per_component, stack, tuples)
+                         pack, positive, tuples)
 
-INFINITE = -1  # tf.data.INFINITE_CARDINALITY
-UNKNOWN = -2  # tf.data.UNKNOWN_CARDINALITY
+INFINITE = INFINITE_CARDINALITY = -1  # tf.data.INFINITE_CARDINALITY
+UNKNOWN = UNKNOWN_CARDINALITY = -2  # tf.data.UNKNOWN_CARDINALITY
 AUTOTUNE = -1  # tf.data.AUTOTUNE: accepted wherever a buffer size or parallelism goes
 
 
-class Dataset:
+class Dataset(Batching):
     """A re-iterable, lazily computed sequence of elements (see the module docstring)."""
 
     def __init__(self, make_iterator, cardinality=UNKNOWN, spec=None):
@@ -142,62 +144,6 @@ class Dataset:
 
         return Dataset(iterate, INFINITE if self._cardinality == INFINITE else UNKNOWN)
 
-    def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
-              deterministic=None, name=None):
-        """Stack `batch_size` consecutive elements into one (a new first axis); the last
-        batch may be smaller unless ``drop_remainder=True``."""
-        batch_size = _positive(batch_size, "batch_size", "batch")
-
-        def iterate():
-            iterator = self._make_iterator()
-            while True:
-                chunk = list(itertools.islice(iterator, batch_size))
-                if not chunk or (drop_remainder and len(chunk) < batch_size):
-                    return
-                yield stack(chunk)
-
-        size = self._cardinality
-        if size >= 0:
-            size = size // batch_size if drop_remainder else -(-size // batch_size)
-        dataset = Dataset(iterate, size)
-        dataset._batch_size = batch_size
-        return dataset
-
-    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None,
-                     drop_remainder=False, name=None):
-        """``batch`` for elements of different lengths: each component padded at the end
-        with `padding_values` (0, or '' for strings) to the longest in the batch, or to
-        `padded_shapes` (None entries = the longest). One shape and one value for all
-        components, or a structure of them matching the elements."""
-        batch_size = _positive(batch_size, "batch_size", "padded_batch")
-
-        def iterate():
-            iterator = self._make_iterator()
-            while True:
-                chunk = list(itertools.islice(iterator, batch_size))
-                if not chunk or (drop_remainder and len(chunk) < batch_size):
-                    return
-                columns = list(zip(*(flatten(e) for e in chunk)))
-                shapes = per_component(padded_shapes, chunk[0], len(columns), is_shape=True)
-                values = per_component(padding_values, chunk[0], len(columns))
-                yield pack(chunk[0], [pad_stack(c, sh, v) for c, sh, v in
-                                      zip(columns, shapes, values)])
-
-        size = self._cardinality
-        if size >= 0:
-            size = size // batch_size if drop_remainder else -(-size // batch_size)
-        return Dataset(iterate, size)
-
-    def unbatch(self, name=None):
-        """Split every element along its first axis (the inverse of ``batch``)."""
-        def iterate():
-            for element in self._make_iterator():
-                leaves = flatten(element)
-                for i in range(leaves[0].shape[0] if leaves else 0):
-                    yield map_structure(lambda leaf: leaf[i, ...], element)
-
-        return Dataset(iterate, INFINITE if self._cardinality == INFINITE else UNKNOWN)
-
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None, name=None):
         """tf.data's buffered shuffle: keep `buffer_size` elements, yield a random one and
         put the next element in its place. A buffer at least the dataset's size gives a
@@ -205,7 +151,7 @@ class Dataset:
         every pass; with a seed (or after ``seqlab.set_seed``) the sequence of orders
         repeats from run to run."""
         buffer_size = len_or(self, buffer_size)
-        buffer_size = _positive(buffer_size, "buffer_size", "shuffle")
+        buffer_size = positive(buffer_size, "buffer_size", "shuffle")
         reshuffle = True if reshuffle_each_iteration is None else bool(reshuffle_each_iteration)
         passes = itertools.count()
 
@@ -336,6 +282,15 @@ class Dataset:
         or ``str`` (as tf.data gives NumPy scalars; TensorFlow's strings are bytes)."""
         return (map_structure(_numpy_value, e) for e in self._make_iterator())
 
+    def get_single_element(self, name=None):
+        """The one element of a dataset that has exactly one (as an iterated element)."""
+        iterator = iter(self)
+        first = next(iterator, None)
+        if first is None or next(iterator, None) is not None:
+            raise ValueError("Dataset.get_single_element needs a dataset of exactly one "
+                             "element, e.g. ragged_batch(dataset.cardinality()) or batch(n)")
+        return first
+
     def cardinality(self):
         """The number of elements, INFINITE (-1) or UNKNOWN (-2), as tf.data."""
         return Cardinality(self._cardinality)
@@ -382,7 +337,6 @@ _NOT_SUPPORTED = {
     "window": "batch, or timeseries_dataset_from_array for sliding windows",
     "group_by_window": "padded_batch on sorted elements",
     "bucket_by_sequence_length": "padded_batch",
-    "ragged_batch": "padded_batch",
     "sparse_batch": "padded_batch",
     "rebatch": "unbatch().batch(n)",
     "snapshot": "cache() (in memory)",
@@ -390,7 +344,6 @@ _NOT_SUPPORTED = {
     "shard": "skip/take, or filter on enumerate()",
     "sample_from_datasets": "concatenate(...).shuffle(...)",
     "choose_from_datasets": "concatenate",
-    "get_single_element": "next(iter(dataset))",
     "with_options": "nothing: there are no options",
     "options": "nothing: there are no options",
 }
@@ -406,11 +359,3 @@ def len_or(dataset, buffer_size):
 def _numpy_value(leaf):
     leaf = np.asarray(leaf)
     return leaf[()] if leaf.ndim == 0 else leaf
-
-
-def _positive(value, name, method):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"Dataset.{method}: {name} must be a positive int, got {value!r}")
-    return int(value)
-
-
