@@ -343,3 +343,76 @@ def test_book_transformer_saves_and_loads_with_custom_objects(tmp_path):
     tokens = np.random.default_rng(0).integers(1, 30, size=(3, 12))
     np.testing.assert_allclose(loaded.predict(tokens, verbose=0), model.predict(tokens, verbose=0),
                                rtol=1e-6)
+
+
+class TransformerDecoder(layers.Layer):
+    """The book's decoder, its TensorFlow ops written with torch (tf.shape -> .shape,
+    tf.range -> torch.arange, tf.cast/tf.minimum -> .int()/torch.minimum)."""
+
+    def __init__(self, embed_dim, dense_dim, num_heads, **kwargs):
+        super().__init__(**kwargs)
+        self.embed_dim = embed_dim
+        self.dense_dim = dense_dim
+        self.num_heads = num_heads
+        self.attention_1 = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+        self.attention_2 = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)
+        self.dense_proj = Sequential([layers.Dense(dense_dim, activation="relu"),
+                                      layers.Dense(embed_dim)])
+        self.layernorm_1 = layers.LayerNormalization()
+        self.layernorm_2 = layers.LayerNormalization()
+        self.layernorm_3 = layers.LayerNormalization()
+        self.supports_masking = True
+
+    def get_causal_attention_mask(self, inputs):
+        batch_size, sequence_length = inputs.shape[0], inputs.shape[1]
+        i = torch.arange(sequence_length)[:, None]
+        j = torch.arange(sequence_length)
+        mask = (i >= j).int()
+        return mask[None].expand(batch_size, sequence_length, sequence_length)
+
+    def call(self, inputs, encoder_outputs, mask=None):
+        causal_mask = self.get_causal_attention_mask(inputs)
+        padding_mask = None
+        if mask is not None:
+            padding_mask = mask[:, None, :].int()
+            padding_mask = torch.minimum(padding_mask, causal_mask)
+        attention_output_1 = self.attention_1(query=inputs, value=inputs, key=inputs,
+                                              attention_mask=causal_mask)
+        attention_output_1 = self.layernorm_1(inputs + attention_output_1)
+        attention_output_2 = self.attention_2(query=attention_output_1, value=encoder_outputs,
+                                              key=encoder_outputs, attention_mask=padding_mask)
+        attention_output_2 = self.layernorm_2(attention_output_1 + attention_output_2)
+        proj_output = self.dense_proj(attention_output_2)
+        return self.layernorm_3(attention_output_2 + proj_output)
+
+
+def test_book_end_to_end_transformer_translation_model_builds_and_trains():
+    set_seed(0)
+    sequence_length, vocab_size, embed_dim, dense_dim, num_heads = 6, 20, 16, 32, 2
+    encoder_inputs = layers.Input(shape=(None,), dtype="int64", name="english")
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim)(encoder_inputs)
+    encoder_outputs = TransformerEncoder(embed_dim, dense_dim, num_heads)(x)
+    decoder_inputs = layers.Input(shape=(None,), dtype="int64", name="spanish")
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim)(decoder_inputs)
+    x = TransformerDecoder(embed_dim, dense_dim, num_heads)(x, encoder_outputs)
+    x = layers.Dropout(0.5)(x)
+    decoder_outputs = layers.Dense(vocab_size, activation="softmax")(x)
+    transformer = Model([encoder_inputs, decoder_inputs], decoder_outputs)
+    transformer.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
+                        metrics=["accuracy"])
+    assert decoder_outputs.shape == (None, None, vocab_size)
+    rng = np.random.default_rng(0)
+    source = rng.integers(1, vocab_size, size=(64, sequence_length))
+    target = np.concatenate([np.ones((64, 1), dtype=np.int64), source[:, :-1]], axis=1)
+    data = Dataset.from_tensor_slices(({"english": source, "spanish": target},
+                                       source)).batch(16)
+    history = transformer.fit(data, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    # causal: the decoder's step t does not see target steps after t
+    transformer.eval()
+    with torch.no_grad():
+        changed = target.copy()
+        changed[:, 4:] = 7
+        a = transformer({"english": torch.tensor(source), "spanish": torch.tensor(target)})
+        b = transformer({"english": torch.tensor(source), "spanish": torch.tensor(changed)})
+    torch.testing.assert_close(a[:, :4], b[:, :4])
