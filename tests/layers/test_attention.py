@@ -155,8 +155,14 @@ def test_multi_head_attention_masks_from_embedding_and_fully_masked_rows():
     out, scores = layer(x, x, return_attention_scores=True)
     assert out._keras_mask.tolist() == (tokens != 0).tolist()  # the query's mask
     assert torch.all(scores[0, :, :, 2:] == 0)  # padded keys get no weight
-    assert torch.all(scores[0, :, 2:, :] == 0)  # padded queries: rows of zeros, as Keras
+    assert torch.all(scores[0, :, 2:, :] == 0)  # padded queries, scores returned: zeros
     torch.testing.assert_close(scores[0, :, :2, :].sum(-1), torch.ones(2, 2))
+    # without scores (Keras 3's fused path, and Keras 2) a padded query attends uniformly
+    fused = layer(x, x)
+    v = layer.value(x)[0]  # (S, N, H): the padded query's context is the mean over keys
+    expected = layer.attention_output(v.mean(dim=0, keepdim=True)[None])[0, 0]
+    torch.testing.assert_close(fused[0, 2], expected)
+    torch.testing.assert_close(fused[0, :2], out[0, :2])  # real queries: the same either way
 
 
 def test_multi_head_attention_value_dim_output_shape_no_bias_and_gradcheck():

@@ -147,8 +147,9 @@ class MultiHeadAttention(Layer):
     and bias ``(heads, key_dim)``; ``key`` the same over the key's features; ``value``
     ``(dim_v, heads, value_dim)``; ``attention_output`` kernel ``(heads, value_dim,
     dim_q)`` (or ``output_shape``) and bias ``(dim_q,)``. Scores are
-    ``softmax(q k^T / sqrt(key_dim))`` per head, masked positions set to 0 after the
-    softmax as Keras does; dropout applies to the scores in training.
+    ``softmax(q k^T / sqrt(key_dim))`` per head; masked keys get weight 0; a query that may
+    attend to nothing gets uniform weights, or 0 when the scores are returned or dropout
+    trains (Keras 3's two paths; Keras 2 gave uniform); dropout applies to the scores.
     """
 
     supports_masking = True
@@ -226,11 +227,19 @@ class MultiHeadAttention(Layer):
         scores = torch.einsum("bsnh,btnh->bnts", k, q)  # (B, N, T, S)
         if mask is not None:
             mask = mask[:, None] if mask.dim() == 3 else mask  # (B, 1, T, S)
+        # Keras 3 computes the scores two ways, and they differ only for a query that may
+        # attend to nothing (a padded query): its fused path (no scores returned, no dropout
+        # in training) gives it uniform weights, as Keras 2 did; its explicit path gives 0.
+        explicit = return_attention_scores or (training and self.dropout > 0)
+        if mask is None:
+            weights = torch.softmax(scores, dim=-1)
+        elif explicit:
             big = 3e4 if scores.dtype == torch.float16 else 1e9
-            scores = scores + (1.0 - mask.to(scores.dtype)) * -big
-        weights = torch.softmax(scores, dim=-1)
-        if mask is not None:  # a fully masked row gives zeros, as Keras's Softmax
+            weights = torch.softmax(scores + (1.0 - mask.to(scores.dtype)) * -big, dim=-1)
             weights = weights * mask.to(weights.dtype)
+        else:
+            lowest = torch.finfo(scores.dtype).min * 0.7
+            weights = torch.softmax(scores.masked_fill(~mask, lowest), dim=-1)
         dropped = weights
         if training and self.dropout > 0:
             dropped = torch.nn.functional.dropout(weights, self.dropout, training=True)
