@@ -1,5 +1,6 @@
 """Datasets: readers for the published formats, downloads with checksums, built-in
-generated data, and time-series windows.
+generated data, time-series windows, and ``Dataset`` (the tf.data subset Keras
+courses use).
 
 Readers return ``LabeledTexts`` (texts, integer labels, label names), ``TextPairs``
 (source and target texts) or ``TimeSeries`` (times, values, column names); nothing here
@@ -10,6 +11,8 @@ from ._lines import text_lines
 from ._pairs import PAIR_TASKS, TextPairs, generated_pairs, read_pairs
 from ._synthetic import synthetic_reviews
 from ._types import LabeledTexts, TimeSeries
+from .dataset import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
+from .dataset_utils import text_dataset_from_directory, timeseries_dataset_from_array
 from .download import cache_dir, download
 from .imdb import load_imdb, load_imdb_splits
 from .registry import DATASETS, fetch, info
@@ -19,7 +22,11 @@ from .timeseries import read_series
 from .windows import Standardizer, make_windows, time_splits
 
 __all__ = [
+    "AUTOTUNE",
+    "INFINITE_CARDINALITY",
+    "UNKNOWN_CARDINALITY",
     "DATASETS",
+    "Dataset",
     "LabeledTexts",
     "PAIR_TASKS",
     "Standardizer",
@@ -39,6 +46,8 @@ __all__ = [
     "read_series",
     "sample_reviews",
     "synthetic_reviews",
+    "text_dataset_from_directory",
     "text_lines",
     "time_splits",
+    "timeseries_dataset_from_array",
 ]

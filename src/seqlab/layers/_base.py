@@ -92,19 +92,69 @@ class Layer(nn.Module):
         if not self.built:
             self.build(tuple(input_shape))
 
-    def add_weight(self, name, shape, initializer="zeros", trainable=True, dtype=None):
-        """Create, initialise and register a parameter (Keras's add_weight)."""
-        dtype = dtype or self.compute_dtype
-        value = initializers.get(initializer)(tuple(shape), dtype)
+    def add_weight(self, *args, name=None, shape=None, initializer=None, dtype=None,
+                   trainable=True, **options):
+        """Create, initialise and register a parameter (Keras's add_weight).
+
+        Both Keras spellings: ``add_weight(name, shape, initializer)`` (name first, as
+        Keras 2 and seqlab's layers) and Keras 3's ``add_weight(shape=..., initializer=...,
+        name=None)``; the initializer defaults to glorot_uniform, as in Keras. A weight
+        without a name takes the attribute it is assigned to (``self.w = add_weight(...)``).
+        """
+        if args and isinstance(args[0], str):  # name-first positional order
+            name, args = args[0], args[1:]
+        for key, value in zip(("shape", "initializer", "dtype", "trainable"), args):
+            if key == "shape":
+                shape = value
+            elif key == "initializer":
+                initializer = value
+            elif key == "dtype":
+                dtype = value
+            else:
+                trainable = value
+        for option in ("regularizer", "constraint"):
+            if options.pop(option, None) is not None:
+                raise NotImplementedError(f"{self.name}: add_weight({option}=...) is not "
+                                          "supported by seqlab; add the penalty to the loss or "
+                                          "clip the weight in a callback")
+        options.pop("autocast", None)
+        options.pop("aggregation", None)
+        options.pop("synchronization", None)
+        options.pop("use_resource", None)
+        if options:
+            raise TypeError(f"add_weight got unexpected keyword arguments: {sorted(options)}")
+        if shape is None:
+            raise ValueError(f"{self.name}: add_weight needs a shape, e.g. "
+                             "add_weight(shape=(input_dim, units))")
+        dtype = _torch_dtype(dtype) if dtype is not None else self.compute_dtype
+        value = initializers.get(initializer or "glorot_uniform")(tuple(shape), dtype)
         value = torch.as_tensor(value, dtype=dtype)
         if tuple(value.shape) != tuple(shape):
             raise ValueError(f"{self.name}: initializer for {name!r} returned shape "
                              f"{tuple(value.shape)}, expected {tuple(shape)}")
         parameter = nn.Parameter(value, requires_grad=trainable and self._trainable)
+        if name is None or name in self._parameters or hasattr(type(self), name) or (
+                "." in name):
+            auto = f"weight_{len(self._parameters)}"
+            while auto in self._parameters:
+                auto += "_"
+            self.__dict__.setdefault("_unnamed_weights", {})[id(parameter)] = auto
+            name = auto
         self.register_parameter(name, parameter)
         if not trainable:  # stays frozen when the layer is made trainable (moving statistics)
             self.__dict__.setdefault("_fixed_weights", set()).add(name)
         return parameter
+
+    def __setattr__(self, name, value):
+        unnamed = self.__dict__.get("_unnamed_weights")
+        if unnamed and isinstance(value, nn.Parameter) and id(value) in unnamed:
+            auto = unnamed.pop(id(value))
+            del self._parameters[auto]  # it takes this attribute's name
+            fixed = self.__dict__.get("_fixed_weights", set())
+            if auto in fixed:
+                fixed.discard(auto)
+                fixed.add(name)
+        super().__setattr__(name, value)
 
     @property
     def compute_dtype(self) -> torch.dtype:

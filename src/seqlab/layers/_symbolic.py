@@ -18,6 +18,7 @@ a dimension that follows the input is unknown in the output too.
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from ._base import Layer, unique_name
@@ -70,7 +71,8 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
     """A symbolic input of the given shape (without the batch axis), as ``keras.Input``.
 
     ``dtype`` defaults to float32; integer indices for an Embedding may stay float (the
-    Embedding accepts whole-number floats) or be declared ``dtype='int64'``.
+    Embedding accepts whole-number floats) or be declared ``dtype='int64'``;
+    ``dtype='string'`` declares texts (a model that starts with TextVectorization).
     """
     if batch_shape is not None:
         batch_size, shape = batch_shape[0], batch_shape[1:]
@@ -143,8 +145,9 @@ def output_spec(layer, inputs, args, kwargs):
         return traced_spec(layer, (inputs, *args), kwargs)
     shape = layer.compute_output_shape(shape_of(inputs))
     first = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
-    dtype = layer.compute_dtype
-    if layer._keeps_dtype and not first.dtype.is_floating_point:
+    dtype = getattr(layer, "output_dtype", None) or layer.compute_dtype
+    if layer._keeps_dtype and not (isinstance(first.dtype, torch.dtype)
+                                   and first.dtype.is_floating_point):
         dtype = first.dtype
     if is_shape(shape):
         return SymbolicTensor(shape, dtype)
@@ -166,15 +169,28 @@ def output_shape_of(layer, input_shape, dtype=None):
 
 
 _TRACE_SIZES = (83, 89)  # stand-ins for an unknown dimension (batch included), as Keras's torch backend
+_SMALL_SIZES = (2, 3)  # tried after those: code bounded by a small length (a positional table)
 
 
 def traced_spec(function, args, kwargs):
     """Symbolic outputs of `function(*args, **kwargs)` found by running it on stand-in
     tensors (``meta`` tensors, else CPU zeros), twice with different sizes for the
-    unknown dimensions: what has no shape rule (see the module docstring)."""
+    unknown dimensions: what has no shape rule (see the module docstring). If the
+    Keras sizes fail on the CPU (e.g. a position table shorter than 83 steps), small
+    sizes are tried before the first error is raised."""
+    try:
+        return _traced_spec(function, args, kwargs, _TRACE_SIZES)
+    except Exception as error:  # noqa: BLE001
+        try:
+            return _traced_spec(function, args, kwargs, _SMALL_SIZES)
+        except Exception:  # noqa: BLE001
+            raise error from None
+
+
+def _traced_spec(function, args, kwargs, sizes):
     runs = []
     stateful = getattr(function, "stateful", False)
-    for size in _TRACE_SIZES:
+    for size in sizes:
         for device in ("meta", "cpu"):
             concrete = _substitute((args, kwargs), _StandIns(size, device))
             try:
@@ -205,6 +221,8 @@ class _StandIns:
 
     def get(self, key, symbolic):
         shape = [self.size if d is None else d for d in symbolic.shape]
+        if symbolic.dtype == "string":  # Input(dtype="string"): empty texts
+            return np.full(shape, "", dtype=object)
         dtype = symbolic.dtype if symbolic.dtype is not None else torch.get_default_dtype()
         return torch.zeros(shape, dtype=dtype, device=self.device)
 
@@ -246,6 +264,8 @@ def _dtype(dtype):
         return torch.get_default_dtype()
     if isinstance(dtype, torch.dtype):
         return dtype
+    if str(dtype) in ("string", "str", "<dtype: 'string'>"):
+        return "string"  # texts, kept as NumPy object arrays (for TextVectorization)
     name = str(dtype).replace("torch.", "")
     if name in ("int32", "int64", "int16", "int8", "uint8", "bool", "float16", "float32",
                 "float64", "bfloat16"):

@@ -6,7 +6,12 @@
   batches, as the Keras book's Jena example: an epoch is ``steps_per_epoch`` batches
   taken from the same generator, or the generator's end without it;
 * a ``torch.utils.data.DataLoader`` (any re-iterable of batches): one pass per epoch,
-  or ``steps_per_epoch`` batches.
+  or ``steps_per_epoch`` batches;
+* a ``seqlab.data.Dataset`` of batches (tf.data style): the same, its ``cardinality``
+  giving the steps when known; ``batch_size`` is ignored with it (it is batched already),
+  as in Keras 3.
+
+Strings (for a model that starts with ``TextVectorization``) stay NumPy object arrays.
 
 Every adapter yields ``(x, y, sample_weight)`` with tensors (y and weights may be None).
 """
@@ -19,6 +24,7 @@ import numpy as np
 import torch
 
 from ..layers._base import as_tensor
+from ..data import Dataset
 
 
 def adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,
@@ -29,6 +35,8 @@ def adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps
             raise ValueError(f"{purpose}: with a generator, y comes from the generator's batches; "
                              "do not pass y")
         return GeneratorData(x, steps, purpose)
+    if isinstance(x, Dataset):
+        return DatasetData(x, y, steps, purpose)
     if isinstance(x, torch.utils.data.DataLoader) or (
             hasattr(x, "__iter__") and not isinstance(x, (np.ndarray, torch.Tensor, list, tuple,
                                                           dict))):
@@ -141,6 +149,21 @@ class LoaderData:
             yield unpack_batch(batch)
 
 
+class DatasetData(LoaderData):
+    """Batches from a ``seqlab.data.Dataset``: one pass per epoch, as Keras reads a
+    tf.data dataset."""
+
+    def __init__(self, dataset, y, steps, purpose):
+        if y is not None:
+            raise ValueError(f"{purpose}: with a Dataset, y comes from its (x, y) elements; do "
+                             "not pass y")
+        known = dataset.cardinality()
+        if known == -1 and steps is None:  # INFINITE, e.g. after repeat()
+            raise ValueError(f"{purpose}: the Dataset repeats forever; give steps_per_epoch "
+                             "(validation_steps, steps) or take() a finite part")
+        super().__init__(dataset, steps if steps is not None else (known if known >= 0 else None))
+
+
 def unpack_batch(batch):
     """A batch as ``(x, y, sample_weight)``: tuples of 1 to 3, or x alone."""
     if isinstance(batch, (tuple, list)) and 1 <= len(batch) <= 3 and not _is_data(batch):
@@ -160,6 +183,8 @@ def to_tensors(value, label):
         return [to_tensors(v, f"{label}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, torch.Tensor):
         return value
+    if is_text(value):
+        return np.asarray(value, dtype=object)
     try:
         array = np.asarray(value)
     except ValueError as error:
@@ -172,6 +197,23 @@ def to_tensors(value, label):
         raise TypeError(f"{label} holds strings; turn texts into indices first "
                         "(Tokenizer.texts_to_sequences and pad_sequences)")
     return as_tensor(array)
+
+
+def is_text(value) -> bool:
+    """Strings (str, bytes, or an array or list of them), as TextVectorization reads."""
+    if isinstance(value, (str, bytes)):
+        return True
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "US":
+            return True
+        return value.dtype == object and value.size > 0 and isinstance(
+            value.flat[0], (str, bytes))
+    if isinstance(value, (list, tuple)) and value:
+        first = value[0]
+        while isinstance(first, (list, tuple)) and first:
+            first = first[0]
+        return isinstance(first, (str, bytes))
+    return False
 
 
 def _is_data(batch):
@@ -187,9 +229,11 @@ def _take(structure, index):
     if structure is None:
         return None
     if isinstance(structure, dict):
-        return {k: v[index] for k, v in structure.items()}
+        return {k: _take(v, index) for k, v in structure.items()}
     if isinstance(structure, list):
-        return [v[index] for v in structure]
+        return [_take(v, index) for v in structure]
+    if isinstance(structure, np.ndarray) and isinstance(index, torch.Tensor):
+        return structure[index.numpy()]
     return structure[index]
 
 
@@ -202,7 +246,7 @@ def _common_length(named, purpose) -> int:
             enumerate(structure) if isinstance(structure, list) else [(None, structure)])
         for key, tensor in items:
             name = label if key is None else f"{label}[{key!r}]"
-            if tensor.dim() == 0:
+            if tensor.ndim == 0:
                 raise ValueError(f"{purpose}: {name} is a single number; pass one value per "
                                  "sample")
             lengths[name] = tensor.shape[0]

@@ -8,12 +8,14 @@ submodules) and both get the Keras training API (``compile``, ``fit``, ...) from
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
 from ..layers import Embedding, InputLayer, Layer
 from ..layers._base import as_tensor, unique_name
 from ..layers._symbolic import Input, SymbolicTensor, _leaves, is_shape
+from . import _data
 from ._trainer import Trainer
 
 
@@ -160,8 +162,11 @@ class Sequential(Model):
     def forward(self, inputs, training=None, mask=None):
         training = self.training if training is None else bool(training)
         dtype = self._input_symbol.dtype if self._input_symbol is not None else None
+        if dtype is None and len(self._stack) and getattr(self._stack[0], "takes_strings", False):
+            dtype = "string"
         x = as_input_tensor(inputs, dtype)
-        self._seen_shape, self._seen_dtype = (None,) + tuple(x.shape[1:]), x.dtype  # for save
+        self._seen_shape = (None,) + tuple(x.shape[1:])  # for save
+        self._seen_dtype = x.dtype if isinstance(x, torch.Tensor) else "string"
         if mask is not None:
             x._keras_mask = mask
         for layer in self._stack:
@@ -229,7 +234,18 @@ class Sequential(Model):
 
 def as_input_tensor(value, dtype=None):
     """Data (array, list, tensor) as a tensor: integers stay integers, floats become
-    float32 (or `dtype` when the Input declared one)."""
+    float32 (or `dtype` when the Input declared one). Strings stay a NumPy object array
+    for an input declared ``dtype="string"`` (a model starting with TextVectorization)."""
+    if _data.is_text(value):
+        if dtype != "string":
+            raise TypeError("The data holds strings, but the model's input is not a string "
+                            "input: turn texts into indices first (Tokenizer.texts_to_sequences "
+                            "and pad_sequences, or TextVectorization), or start the model with "
+                            'Input(shape=(1,), dtype="string") and TextVectorization')
+        return np.asarray(value, dtype=object)
+    if dtype == "string":
+        raise TypeError(f"This model's input is declared dtype='string' but got "
+                        f"{type(value).__name__} of numbers; pass the texts")
     tensor = as_tensor(value)
     if dtype is not None and dtype.is_floating_point and tensor.is_floating_point():
         return tensor if tensor.dtype == dtype else tensor.to(dtype)
@@ -240,6 +256,8 @@ def as_input_tensor(value, dtype=None):
 
 def _guess_dtype(model):
     first = model._stack[0] if len(model._stack) else None
+    if getattr(first, "takes_strings", False):
+        return "string"
     return torch.int64 if isinstance(first, Embedding) else torch.get_default_dtype()
 
 

@@ -283,8 +283,9 @@ def _build(config, registry):
         from ._model import Sequential
         model = Sequential([_layer(c, registry) for c in config["layers"]], name=config["name"])
         model.build(tuple(config["input"]["shape"]))
-        if config["input"]["dtype"]:
-            model._input_symbol.dtype = getattr(torch, config["input"]["dtype"])
+        dtype = config["input"]["dtype"]
+        if dtype:  # "string": a model that starts with TextVectorization
+            model._input_symbol.dtype = dtype if dtype == "string" else getattr(torch, dtype)
         return model
     if kind == "Functional":
         return _build_functional(config, registry)

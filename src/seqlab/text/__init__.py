@@ -2,8 +2,10 @@
 
 ``Tokenizer``/``tokenizer_from_json``, ``pad_sequences``, ``text_to_word_sequence``,
 ``one_hot``/``hashing_trick`` (deterministic: MD5 instead of Python's salted hash),
-``to_categorical`` and n-gram helpers. Nothing here imports torch.
+``to_categorical``, n-gram helpers, and ``strings`` (``tf.strings``' operations for custom
+TextVectorization standardizers). Nothing here imports torch.
 """
+from . import strings
 from ._categorical import to_categorical
 from ._hashing import hashing_trick, one_hot
 from ._ngrams import add_ngrams, char_ngrams, ngram_index, ngrams, word_ngrams
@@ -22,6 +24,7 @@ __all__ = [
     "ngrams",
     "one_hot",
     "pad_sequences",
+    "strings",
     "text_to_word_sequence",
     "to_categorical",
     "tokenizer_from_json",
