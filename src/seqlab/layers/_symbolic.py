@@ -19,6 +19,13 @@ import torch
 from ._base import Layer, unique_name
 
 _PROBE_SIZES = (2, 3)  # stand-ins for an unknown dimension (batch included)
+_probes_running = []
+
+
+def probing() -> bool:
+    """True while layers run on probe values to find output shapes: a layer may then
+    answer from its shape rule instead of computing (a recurrent layer runs one step)."""
+    return bool(_probes_running)
 
 
 class SymbolicTensor:
@@ -110,8 +117,12 @@ def symbolic_call(layer, args, kwargs):
         concrete = _substitute((args, kwargs), _ProbeValues(size))
         if stateful:
             layer.reset_states()  # each probe has its own batch size
-        with torch.no_grad():
-            probes.append(layer(*concrete[0], **concrete[1], training=False))
+        _probes_running.append(layer)
+        try:
+            with torch.no_grad():
+                probes.append(layer(*concrete[0], **concrete[1], training=False))
+        finally:
+            _probes_running.pop()
     if stateful:
         layer.reset_states()  # the probes must not leave states behind
     first, second = probes

@@ -23,7 +23,7 @@ from __future__ import annotations
 import torch
 
 from .._log import say_once
-from . import bptt, compiled, fused
+from . import _symbolic, bptt, compiled, fused
 from ._base import Layer
 from .cells import GRUCell, LSTMCell, SimpleRNNCell, _Cell, dropout_mask
 from .rnn import rnn_loop
@@ -108,8 +108,14 @@ class RNN(Layer):
         if training and getattr(cell, "recurrent_dropout", 0):
             recurrent_mask = dropout_mask((batch, cell.units), cell.recurrent_dropout, inputs)
 
-        path = self._choose_path(inputs, mask, recurrent_mask is not None)
-        if path == "compiled":  # reads the steps backwards itself: no flipped copy
+        if _symbolic.probing() and inputs.shape[1] > 1:
+            # finding output shapes (a functional graph, a build, load_model): one step
+            # gives every shape, so a declared length of 10**6 steps costs no loop
+            last, sequence, final = self._run_forwards("step", inputs[:, :1], states, None,
+                                                       recurrent_mask, training)
+            if sequence is not None:
+                sequence = sequence.expand(-1, inputs.shape[1], *sequence.shape[2:])
+        elif (path := self._choose_path(inputs, mask, recurrent_mask is not None)) == "compiled":  # reads the steps backwards itself: no flipped copy
             last, sequence, final = compiled.run(cell, inputs, states, recurrent_mask, mask,
                                                  self.go_backwards, self.return_sequences,
                                                  self.zero_output_for_mask)
