@@ -46,15 +46,18 @@ def read_text(path, what: str = "text") -> str:
     return decode_utf8(path.read_bytes(), str(path))
 
 
-def decode_utf8(data: bytes, name: str, line: int | None = None, errors: str = "strict") -> str:
+def decode_utf8(data: bytes, name: str, line: int | None = None, errors: str = "strict",
+                unit: str = "line", hint: str = "") -> str:
     """`data` decoded as UTF-8 without a leading byte-order mark; ValueError naming `name`
-    (and the line, counted from `line` when `data` is one line of a file) otherwise."""
-    if data.startswith(_BOM) and line in (None, 1):
+    (and the line, or the `unit` numbered `line`, when `data` is one line or record of a
+    file) otherwise. `errors` is Python's (``"replace"`` keeps going); `hint` is added to
+    the fix in the message."""
+    if data.startswith(_BOM) and line in (None, 1) and unit == "line":
         data = data[len(_BOM):]
     try:
         return data.decode("utf-8", errors=errors)
     except UnicodeDecodeError as error:
-        raise not_utf8(name, data, error.start, line) from None
+        raise not_utf8(name, data, error.start, line, unit, hint) from None
 
 
 def text_lines(source, name: str | None = None) -> Iterator[str]:
@@ -83,21 +86,25 @@ def text_lines(source, name: str | None = None) -> Iterator[str]:
         yield line
 
 
-def not_utf8(name: str, data: bytes, at: int, line: int | None = None) -> ValueError:
-    """The one error for text that is not UTF-8: the file, line, column and the fix."""
+def not_utf8(name: str, data: bytes, at: int, line: int | None = None, unit: str = "line",
+             hint: str = "") -> ValueError:
+    """The one error for text that is not UTF-8: the file, where, the byte and the fix.
+    `at` is the offset of the bad byte in `data`; `line` the number of the line (or
+    `unit`) that `data` is, or None when `data` is the whole file."""
+    byte = data[at:at + 1]
     if line is None:
         line = data.count(b"\n", 0, at) + 1
         column = at - (data.rfind(b"\n", 0, at) + 1) + 1
     else:
         column = at + 1
-    byte = data[at:at + 1]
+    where = f"line {line}, column {column}" if unit == "line" else f"{unit} {line}, byte {column}"
     if b"\x00" in data[:8192]:
         fix = ("it looks like a binary file, not text: pass the text file itself (UTF-8, "
                "one text per line)")
     else:
         fix = ("convert the file to UTF-8 first, e.g. iconv -f LATIN1 -t UTF-8 FILE > "
                "FILE.utf8 (or save it as UTF-8 from your editor)")
-    return ValueError(f"{name} line {line}, column {column}: byte {byte!r} is not UTF-8: {fix}")
+    return ValueError(f"{name} {where}: byte {byte!r} is not UTF-8: {fix}{hint}")
 
 
 # ------------------------------------------------------------------------------ writing

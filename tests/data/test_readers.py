@@ -165,7 +165,7 @@ def test_imdb_errors(tmp_path, imdb):
     with pytest.raises(FileNotFoundError, match=r"train/unsup is missing"):
         load_imdb(tmp_path, "unsup")
     (tmp_path / "aclImdb" / "test" / "neg" / "99_1.txt").write_bytes(b"caf\xe9")
-    with pytest.raises(ValueError, match=r"99_1.txt: not valid UTF-8 at byte 3"):
+    with pytest.raises(ValueError, match=r"99_1.txt line 1, column 4: byte b'\\xe9' is not UTF-8"):
         load_imdb(tmp_path, "test")
     fake = write(tmp_path / "fake.tar.gz", "not a tarball")
     with pytest.raises(ValueError, match="fake.tar.gz is not a readable tar archive"):
@@ -311,7 +311,7 @@ def test_read_labeled_errors(tmp_path, name, content, kwargs, message):
 def test_read_labeled_invalid_utf8_and_missing_file(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes("text,label\nbien,1\ncafé,0\n".encode("latin-1"))
-    with pytest.raises(ValueError, match=r"latin1.csv line 3: not valid UTF-8 \(byte b'\\xe9'\)"):
+    with pytest.raises(ValueError, match=r"latin1.csv line 3, column 4: byte b'\\xe9' is not UTF-8"):
         read_labeled(path)
     with pytest.raises(FileNotFoundError, match="absent.csv does not exist"):
         read_labeled(tmp_path / "absent.csv")

@@ -97,7 +97,7 @@ def test_binary_words_that_are_not_utf8(tmp_path):
     data = b"2 1\n" + b"a " + struct.pack("<f", 1.5) + b"\n\x96 " + struct.pack("<f", 2.5)
     path = write(tmp_path, data)
     assert load_vectors(path).index_to_key == ["a", "\\x96"]
-    with pytest.raises(ValueError, match=r"record 2: bytes b'\\x96' are not UTF-8"):
+    with pytest.raises(ValueError, match=r"record 2, byte 1: byte b'\\x96' is not UTF-8.*unicode_errors="):
         load_vectors(path, unicode_errors="strict")
 
 

@@ -75,7 +75,7 @@ def test_line_sentences_cut_long_lines_and_name_bad_lines(tmp_path):
     assert list(LineSentences(path, max_sentence_length=2)) == [
         ["a", "b"], ["c", "d"], ["e"], [], ["f", "g"]]
     path.write_bytes(b"fine line\nbad \xff byte\n")
-    with pytest.raises(ValueError, match=r"line 2: not UTF-8"):
+    with pytest.raises(ValueError, match=r"line 2, column 5: byte b'\\xff' is not UTF-8"):
         list(LineSentences(path))
     with pytest.raises(FileNotFoundError, match="does not exist"):
         LineSentences(tmp_path / "missing.txt")

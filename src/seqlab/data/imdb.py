@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import decode_utf8
 from ._types import UNLABELED, LabeledTexts
 
 LABEL_NAMES = ["neg", "pos"]
@@ -128,8 +129,4 @@ def _read_tarball(path: Path, wanted: set) -> dict:
 
 
 def _decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{name}: not valid UTF-8 at byte {error.start}; the aclImdb reviews "
-                         "are UTF-8, so the file is damaged") from None
+    return decode_utf8(data, name)  # the aclImdb reviews are UTF-8: anything else is damage

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import read_text
 from ._types import LabeledTexts
 
 FORMATS = ("csv", "tsv", "jsonl")
@@ -64,18 +65,7 @@ def read_utf8(path) -> str:
     line) or a file holding nothing but whitespace.
     """
     path = Path(path)
-    if not path.is_file():
-        what = "is a folder, not a file" if path.is_dir() else "does not exist"
-        raise FileNotFoundError(f"{path} {what}: pass the path of the data file")
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ValueError(f"{path} line {line}: not valid UTF-8 (byte "
-                         f"{data[error.start:error.start + 1]!r}); convert the file to UTF-8 "
-                         "first, e.g. iconv -f LATIN1 -t UTF-8") from None
-    text = text.removeprefix("\ufeff")
+    text = read_text(path, "data")
     if not text.strip():
         raise ValueError(f"{path} is empty: expected a header row and data rows")
     return text

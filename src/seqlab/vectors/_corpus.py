@@ -5,6 +5,8 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .._files import text_lines
+
 
 class LineSentences:
     """A UTF-8 text file as a restartable stream of sentences: one sentence per line,
@@ -27,18 +29,13 @@ class LineSentences:
 
     def __iter__(self):
         step = self.max_sentence_length
-        with open(self.path, "rb") as lines:
-            for number, line in enumerate(lines, 1):
-                try:
-                    tokens = line.decode("utf-8").split()
-                except UnicodeDecodeError as error:
-                    raise ValueError(f"{self.path}, line {number}: not UTF-8 ({error.reason} at "
-                                     f"byte {error.start} of the line)") from None
-                if len(tokens) <= step:
-                    yield tokens
-                else:
-                    for start in range(0, len(tokens), step):
-                        yield tokens[start:start + step]
+        for line in text_lines(self.path):
+            tokens = line.split()
+            if len(tokens) <= step:
+                yield tokens
+            else:
+                for start in range(0, len(tokens), step):
+                    yield tokens[start:start + step]
 
     def __repr__(self):
         return f"LineSentences({str(self.path)!r})"

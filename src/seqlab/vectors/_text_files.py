@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._files import write_atomically
+from .._files import decode_utf8, write_atomically
 from ._keyed import KeyedVectors, checked_dtype
 
 logger = logging.getLogger("seqlab")
@@ -278,14 +278,8 @@ def _warn_repeats(path: Path, repeats: int) -> None:
 
 def _decode(raw: bytes, number: int, path: Path, errors: str, unit="line") -> str:
     """A text line or a binary record's word as UTF-8; `number` names it in errors."""
-    if unit == "line" and number == 1 and raw.startswith(_BYTE_ORDER_MARK):
-        raw = raw[len(_BYTE_ORDER_MARK):]
-    try:
-        return raw.decode("utf-8", errors=errors)
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path} {unit} {number}: bytes {raw[error.start:error.end]!r} are "
-                         "not UTF-8 (pass unicode_errors='backslashreplace' to keep them as "
-                         "escapes)") from None
+    return decode_utf8(raw, str(path), number, errors, unit, hint=(
+        " (or pass unicode_errors='backslashreplace' to keep them as escapes)"))
 
 
 # ---------------------------------------------------------------------------- saving
