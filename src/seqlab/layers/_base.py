@@ -345,6 +345,18 @@ class WeightBudget:
         _budget.remove(self)
 
 
+def check_features(layer, inputs, expected: int, ndim: int | None = None) -> None:
+    """ValueError naming `layer` unless the last axis of `inputs` holds `expected` features
+    (and `inputs` has `ndim` axes, when given): what the layer's kernel was built for."""
+    shape = tuple(inputs.shape)
+    if (ndim is not None and len(shape) != ndim) or not shape or shape[-1] != expected:
+        want = ("(batch, steps, " if ndim == 3 else "(..., ") + f"{expected})"
+        raise ValueError(f"{layer.name} ({type(layer).__name__}) expects inputs of shape "
+                         f"{want}: its kernel was built for {expected} features, but it "
+                         f"received inputs of shape {shape}. Give it data of that shape (as "
+                         "the model was trained on), or build a new model for the new one")
+
+
 def _initial_value(layer, name, initializer, shape, dtype):
     """`initializer`'s tensor, or a MemoryError naming the layer, weight and size when it
     is larger than this machine's memory (checked before allocating: torch's own message

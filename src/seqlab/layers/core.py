@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from . import activations
-from ._base import Layer
+from ._base import Layer, check_features
 
 
 class Dense(Layer):
@@ -32,6 +32,7 @@ class Dense(Layer):
             self.add_weight("bias", (self.units,), self.bias_initializer)
 
     def call(self, inputs):
+        check_features(self, inputs, self.kernel.shape[0])
         outputs = inputs @ self.kernel
         if self.use_bias:
             outputs = outputs + self.bias

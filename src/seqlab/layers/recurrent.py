@@ -24,7 +24,7 @@ import torch
 
 from .._log import say_once
 from . import _symbolic, bptt, compiled, fused
-from ._base import Layer
+from ._base import Layer, check_features
 from .cells import GRUCell, LSTMCell, SimpleRNNCell, _Cell, dropout_mask
 from .rnn import rnn_loop
 
@@ -93,6 +93,9 @@ class RNN(Layer):
     reset_state = reset_states
 
     def call(self, inputs, mask=None, training=None, initial_state=None):
+        kernel = getattr(self.cell, "kernel", None)
+        if isinstance(kernel, torch.Tensor):
+            check_features(self, inputs, kernel.shape[0], ndim=3)
         batch = inputs.shape[0]
         states = self._initial_states(inputs, initial_state)
         if mask is not None:
