@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import mmap
+import numbers
 import re
 from pathlib import Path
 
@@ -75,6 +76,10 @@ def load_vectors(path, limit=None, unicode_errors="backslashreplace", binary=Non
     """
     path = Path(path)
     storage = checked_dtype(dtype)  # a bad value fails before the file is read
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, numbers.Integral)
+                              or limit < 1):
+        raise ValueError(f"limit must be None (every word) or a whole number >= 1 (the first "
+                         f"N words), got limit={limit!r}")
     if binary not in (None, True, False):
         raise ValueError(f"binary must be None (detect), True or False, got {binary!r}")
     if not path.is_file():
@@ -179,6 +184,8 @@ def _read_text(path: Path, limit, unicode_errors: str):
             except ValueError:
                 raise ValueError(f"{path} line {number}: the values of {parts[0]!r} are not "
                                  "all numbers") from None
+            if not np.isfinite(vector).all():
+                raise _not_finite(path, f"line {number}", parts[0], vector)
             if parts[0] in seen:
                 repeats += 1
                 continue
@@ -262,7 +269,19 @@ def _binary_records(data, position: int, count: int, dimension: int, limit, path
         # A slice (a copy) rather than a view: a view would pin the mmap open.
         rows[len(words)] = np.frombuffer(data[space + 1:position], dtype="<f4")
         words.append(word)
-    return words, rows[:len(words)], repeats
+    rows = rows[:len(words)]
+    finite = np.isfinite(rows).all(axis=1)
+    if not finite.all():
+        first = int(np.argmin(finite))
+        raise _not_finite(path, "(binary word2vec)", words[first], rows[first])
+    return words, rows, repeats
+
+
+def _not_finite(path, where, word, vector) -> ValueError:
+    bad = vector[~np.isfinite(vector)][0]
+    return ValueError(f"{path} {where}: the vector of {word!r} holds {bad} (NaN or infinity "
+                      "is not a coordinate: similarities with it would all be nan); fix or "
+                      "drop that line")
 
 
 def _fewer_than_announced(path: Path, announced: int, held: int, complete: int) -> ValueError:
