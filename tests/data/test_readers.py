@@ -408,3 +408,41 @@ def test_read_series_error_names_a_late_line(tmp_path):
     path = write(tmp_path / "late.csv", "date,x\n" + rows + "2020-01-29,n/a\n")
     with pytest.raises(ValueError, match=re.escape("late.csv line 30, column 'x': missing value")):
         read_series(path)
+
+
+def _tiny_imdb(root):
+    for split in ("train", "test"):
+        for name, rating in (("neg", 2), ("pos", 9)):
+            folder = root / split / name
+            folder.mkdir(parents=True)
+            (folder / f"0_{rating}.txt").write_text(f"a {name} review")
+    return root
+
+
+def test_imdb_folder_does_not_follow_links_out_of_it(tmp_path):
+    root = _tiny_imdb(tmp_path / "aclImdb")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not a review")
+    (root / "train" / "pos" / "1_10.txt").symlink_to(secret)
+    with pytest.raises(ValueError, match=r"1_10.txt is a link to .*secret.txt, outside the "
+                                         r"aclImdb folder"):
+        load_imdb(root, "train")
+    (root / "train" / "pos" / "1_10.txt").unlink()
+    inside = root / "train" / "pos" / "2_8.txt"
+    inside.symlink_to(root / "test" / "pos" / "0_9.txt")  # a link inside is fine
+    assert len(load_imdb(root, "train")) == 3
+
+
+@pytest.mark.parametrize("name", ["../aclImdb/train/pos/5_9.txt", "/tmp/aclImdb/train/pos/5_9.txt"])
+def test_imdb_tar_members_outside_the_archive_are_refused(tmp_path, name):
+    import io
+    import tarfile
+
+    path = tmp_path / "aclImdb_v1.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for member, text in (("aclImdb/train/neg/0_2.txt", b"bad"), (name, b"sneaky")):
+            info = tarfile.TarInfo(member)
+            info.size = len(text)
+            archive.addfile(info, io.BytesIO(text))
+    with pytest.raises(ValueError, match=r"points outside the archive"):
+        load_imdb(path, "train")
