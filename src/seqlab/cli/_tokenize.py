@@ -97,7 +97,13 @@ def _load_tokenizer(args):
     if clashing:
         raise ValueError(f"--tokenizer loads a fitted tokenizer, so {', '.join(clashing)} would "
                          "be ignored: drop them (--num-words may be given to change its limit)")
-    tokenizer = tokenizer_from_json(read_text(args.tokenizer, "tokenizer JSON"))
+    try:
+        tokenizer = tokenizer_from_json(read_text(args.tokenizer, "tokenizer JSON"))
+    except ValueError as error:
+        if str(args.tokenizer) in str(error):
+            raise
+        raise ValueError(f"{args.tokenizer}: {error} (save one with --save-tokenizer, or "
+                         "Tokenizer.to_json())") from None
     if args.num_words is not None:
         tokenizer.num_words = args.num_words
     return tokenizer
