@@ -245,3 +245,13 @@ def test_lee_corpus_sanity_floor():
     assert wv.rank("palestinian", "arafat's") <= 10
     assert wv.similarity("afghanistan", "taliban") > wv.similarity("afghanistan", "cricket")
     assert wv.doesnt_match(["afghanistan", "taliban", "kabul", "cricket"]) == "cricket"
+
+
+def test_a_sentence_longer_than_10000_tokens_is_cut_as_gensim_limits_it():
+    from seqlab.vectors._word2vec_reference import encode
+
+    jobs = list(make_jobs([["w"] * 25001, ["w", "w"]], {"w": 0}, encode, 1, 10 ** 6,
+                          lambda done: 0.025))
+    ends = jobs[0].ends
+    ends = np.frombuffer(ends, np.int64) if isinstance(ends, bytes) else np.asarray(ends)
+    assert ends.tolist() == [10000, 20000, 25001, 25003] and jobs[0].raw == 25003
