@@ -132,6 +132,9 @@ def lstm_units(units):
     (lambda c: {**c, "input": {"shape": [None, 5], "dtype": "nn"}}, "Unknown dtype 'nn'"),
     (lambda c: {**c, "input": {"shape": [None, 5], "dtype": "no_such"}}, "Unknown dtype"),
     (lambda c: {**c, "layers": c["layers"] * 4000}, "more than 10000 layers"),
+    (lambda c: {**c, "layers": [c["layers"][0], {"class_name": "GlobalMaxPooling1D", "config": {}},
+                                {"class_name": "RepeatVector", "config": {"n": 10 ** 9}}]
+                + c["layers"][1:]}, r"\(LSTM\) would receive inputs of [\d,]+ values"),
 ])
 def test_hostile_architectures_are_refused_before_building(saved, tmp_path, change, message):
     target = rewrite(saved, tmp_path / "hostile.safetensors", edit_architecture(change))

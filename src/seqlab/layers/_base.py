@@ -337,6 +337,15 @@ class WeightBudget:
                 "(seqlab never builds more weights than a file holds)")
         self.remaining -= size
 
+    def check_probe(self, layer, count: int, most=2 ** 26):
+        """Refuse to run `layer` on probe values of more than `most` numbers (after a
+        RepeatVector(10**9)): finding a shape must not cost gigabytes."""
+        if count > most:
+            raise ValueError(f"{layer.name} ({type(layer).__name__}) would receive inputs of "
+                             f"{count:,} values in a probe batch, past the {most:,} that "
+                             f"building a model from {self.source} may take (a limit "
+                             "against hostile files)")
+
     def __enter__(self):
         _budget.append(self)
         return self

@@ -14,8 +14,11 @@ stateful layer is reset afterwards.)
 """
 from __future__ import annotations
 
+import math
+
 import torch
 
+from . import _base
 from ._base import Layer, unique_name
 
 _PROBE_SIZES = (2, 3)  # stand-ins for an unknown dimension (batch included)
@@ -114,6 +117,8 @@ def symbolic_call(layer, args, kwargs):
     probes = []
     stateful = getattr(layer, "stateful", False)
     for size in _PROBE_SIZES:
+        if _base._budget:  # building a model from a file: bound what a probe may cost
+            _base._budget[-1].check_probe(layer, _probe_values((args, kwargs), size))
         concrete = _substitute((args, kwargs), _ProbeValues(size))
         if stateful:
             layer.reset_states()  # each probe has its own batch size
@@ -135,6 +140,17 @@ def symbolic_call(layer, args, kwargs):
     if isinstance(first, torch.Tensor):
         return node.outputs[0]
     return type(first)(node.outputs) if isinstance(first, (tuple, list)) else node.outputs
+
+
+def _probe_values(structure, size) -> int:
+    """How many numbers the probe values standing in for `structure` would hold."""
+    if isinstance(structure, SymbolicTensor):
+        return math.prod(size if d is None else d for d in structure.shape)
+    if isinstance(structure, (list, tuple)):
+        return sum(_probe_values(item, size) for item in structure)
+    if isinstance(structure, dict):
+        return sum(_probe_values(item, size) for item in structure.values())
+    return 0
 
 
 class _ProbeValues:

@@ -30,7 +30,7 @@ logger = logging.getLogger("seqlab")
 
 MAX_DEPTH = 64  # JSON nesting in a header (a Bidirectional(LSTM) model needs about 8)
 MAX_LAYERS = 10_000
-MAX_SAMPLE_VALUES = 2 ** 26  # values per sample of a declared input shape (batch included)
+MAX_SAMPLE_VALUES = 2 ** 24  # values per sample of a declared input shape (batch included)
 
 # which tensors (by key prefix) and header entries each digest covers
 _DIGESTS = {"sha256.weights": ("weights/", ("model",)),
