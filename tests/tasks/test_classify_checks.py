@@ -37,10 +37,14 @@ def edited(run, tmp_path, change):
     (lambda r: r.update(label_names=["a", "b", "c"]), r"names 3 classes .* outputs 2"),
     (lambda r: r.update(label_names=["pos"]), r"names 1 classes .* outputs 2"),
     (lambda r: r.update(label_names=["x", "x"]), r"repeats a name"),
-    (lambda r: r.update(maxlen=40), r"says maxlen=40, but the model was trained on sequences "
-                                    r"of length 16"),
+    (lambda r: r.update(maxlen=40), r"says maxlen=40, but the model was trained with "
+                                    r"maxlen=16"),
     (lambda r: r.update(padding="middle"), r"padding='middle' is not one of"),
     (lambda r: r.update(maxlen="16"), r"maxlen must be a whole number"),
+    (lambda r: r.update(padding="post"), r"says padding='post', but the model was trained "
+                                         r"with padding='pre'"),
+    (lambda r: r.update(label_names=r["label_names"][::-1]), r"says label_names=\['positive', "
+                                                             r"'negative'\], but the model"),
 ])
 def test_an_edited_config_json_is_refused(run, tmp_path, change, message):
     folder = edited(run, tmp_path, change)

@@ -51,6 +51,9 @@ def save_model(model, filepath, tokenizer=None, overwrite=True):
     tokenizer = tokenizer if tokenizer is not None else getattr(model, "tokenizer", None)
     if tokenizer is not None:
         metadata["tokenizer"] = tokenizer.to_json()
+    preprocessing = getattr(model, "preprocessing", None)
+    if preprocessing is not None:  # a recipe's settings for the inputs (maxlen, padding...)
+        metadata["preprocessing"] = json.dumps(_json_value(preprocessing, "preprocessing"))
     metadata.update(_model_file.digests(tensors, metadata))
     data = save(tensors, metadata=metadata)
     write_atomically(path, lambda file: file.write(data))
@@ -228,6 +231,9 @@ def load_model(filepath, compile=True, custom_objects=None):  # noqa: A002 (Kera
             from ..text import tokenizer_from_json
             _model_file.parse_json(metadata["tokenizer"], "the tokenizer")
             model.tokenizer = tokenizer_from_json(metadata["tokenizer"])
+        if "preprocessing" in metadata:
+            model.preprocessing = _model_file.parse_json(metadata["preprocessing"],
+                                                         "the preprocessing settings")
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError,
             OverflowError, RuntimeError) as error:
         raise ValueError(f"{filepath}: the compile settings, optimizer state or tokenizer in "

@@ -74,6 +74,13 @@ def check_run(folder, config, label_names, model) -> list:
         check_settings(config, counts=("maxlen",), choices={"padding": ["pre", "post"]})
     except ValueError as error:
         raise ValueError(f"{where}: {error}") from None
+    stored = getattr(model, "preprocessing", None) or {}
+    for name, value in (("maxlen", config.maxlen), ("padding", config.padding),
+                        ("label_names", label_names)):
+        if name in stored and stored[name] != value:
+            raise ValueError(f"{where} says {name}={value!r}, but the model was trained with "
+                             f"{name}={stored[name]!r} (stored in its model file): restore "
+                             f"{name}={stored[name]!r} (config.json was edited)")
     shape = getattr(model, "input_shape", None)
     length = shape[1] if isinstance(shape, tuple) and len(shape) == 2 else None
     if length is not None and length != config.maxlen:

@@ -133,6 +133,8 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
                    best_epoch=int(np.argmin(losses)) + 1 if losses else config.epochs,
                    train_samples=len(train_set), test_samples=len(test_set),
                    parameters=model.count_params(), embedding_coverage=coverage)
+    model.preprocessing = {"maxlen": config.maxlen, "padding": config.padding,
+                           "label_names": train_set.label_names}  # checked against config.json
     with run_folder(config.output, config.overwrite) as folder:
         model.save(folder / "model.safetensors", tokenizer=tokenizer)
         write_json(folder / "config.json", {**config_record(config),
