@@ -221,3 +221,18 @@ def test_mutated_files_never_load_silently_wrong(saved, tmp_path, data):
         return
     np.testing.assert_array_equal(model.predict(X, verbose=0),
                                   load_model(saved).predict(X, verbose=0))
+
+
+def test_preprocessing_settings_travel_in_the_header(tmp_path):
+    model = small_model()
+    model.preprocessing = {"maxlen": 5, "padding": "post", "label_names": ["no", "yes"]}
+    path = tmp_path / "with-settings.safetensors"
+    model.save(path)
+    assert load_model(path).preprocessing == model.preprocessing
+
+    def edit(metadata):
+        metadata["preprocessing"] = metadata["preprocessing"].replace("post", "pre")
+
+    altered = rewrite(path, tmp_path / "edited.safetensors", edit, redigest=False)
+    with pytest.raises(ValueError, match="header entries"):
+        load_model(altered)
