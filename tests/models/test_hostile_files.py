@@ -236,3 +236,49 @@ def test_preprocessing_settings_travel_in_the_header(tmp_path):
     altered = rewrite(path, tmp_path / "edited.safetensors", edit, redigest=False)
     with pytest.raises(ValueError, match="header entries"):
         load_model(altered)
+
+
+def _leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, path + (index,))
+    else:
+        yield path, value
+
+
+def _replace(value, path, new):
+    if not path:
+        return new
+    copy = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replace(value[path[0]], path[1:], new)
+    return copy
+
+
+@settings(max_examples=40, deadline=10000, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_edited_architectures_with_recomputed_digests_fail_cleanly(saved, tmp_path, data):
+    """An attacker who edits any value of the architecture and recomputes the digests gets
+    a ValueError naming the file, or a model whose weights are exactly the file's."""
+    header, _ = split(saved.read_bytes())
+    architecture = json.loads(header["__metadata__"]["model"])
+    leaves = list(_leaves(architecture))
+    path, _ = data.draw(st.sampled_from(leaves))
+    new = data.draw(st.one_of(st.none(), st.booleans(), st.integers(-3, 10 ** 12),
+                              st.floats(allow_nan=True), st.text(max_size=12),
+                              st.sampled_from(["float64", "int8", "nn", "Dense", "LSTM",
+                                               "Sequential", "Functional"])))
+    changed = _replace(architecture, path, new)
+    target = rewrite(saved, tmp_path / "edited.safetensors",
+                     edit_architecture(lambda _: changed))
+    try:
+        model = load_model(target)
+    except ValueError as error:
+        assert "edited.safetensors" in str(error)
+        return
+    original = load_model(saved)
+    for a, b in zip(model.get_weights(), original.get_weights()):
+        np.testing.assert_array_equal(a, b)
