@@ -41,9 +41,14 @@ def read_text(path, what: str = "text") -> str:
     """
     path = Path(os.fspath(path))
     if not path.is_file():
-        state = "is a folder, not a file" if path.is_dir() else "does not exist"
-        raise FileNotFoundError(f"{path} {state}: pass the path of a {what} file")
+        raise FileNotFoundError(f"{path} {_state(path)}: pass the path of a {what} file")
     return decode_utf8(path.read_bytes(), str(path))
+
+
+def _state(path: Path) -> str:
+    if path.is_dir():
+        return "is a folder, not a file"
+    return "is not a regular file" if path.exists() else "does not exist"
 
 
 def decode_utf8(data: bytes, name: str, line: int | None = None, errors: str = "strict",
@@ -71,8 +76,7 @@ def text_lines(source, name: str | None = None) -> Iterator[str]:
     if isinstance(source, (str, os.PathLike)):
         path = Path(os.fspath(source))
         if not path.is_file():
-            state = "is a folder, not a file" if path.is_dir() else "does not exist"
-            raise FileNotFoundError(f"{path} {state}: pass a UTF-8 text file")
+            raise FileNotFoundError(f"{path} {_state(path)}: pass a UTF-8 text file")
         with open(path, "rb") as file:
             yield from text_lines(file, name or str(path))
         return

@@ -105,3 +105,12 @@ def test_predict_on_the_wrong_feature_count_names_the_layer(layers, shape, bad, 
     m.build(shape)
     with pytest.raises(ValueError, match=name):
         m.predict(np.zeros(bad, "float32"), verbose=0)
+
+
+def test_fit_on_a_string_and_load_model_on_none():
+    from seqlab.models import load_model
+
+    with pytest.raises(TypeError, match=r"fit: x is a string \('abc'\)"):
+        model().fit("abc", [1], verbose=0)
+    with pytest.raises(TypeError, match="expected the path of a model file, got None"):
+        load_model(None)

@@ -91,3 +91,18 @@ def test_pad_sequences_refuses_bad_settings_with_a_value_error(maxlen, padding):
         assert str(error)
     else:
         assert padding in ("pre", "post") and isinstance(maxlen, float) and maxlen >= 0
+
+
+@pytest.mark.parametrize("sequences, message", [
+    ([["a", "b"]], r"sequence at position 0 cannot be read as int32 .*dtype=object"),
+    ([[1, 2], [[3, 4], 5]], r"sequence at position 1 cannot be read"),
+    ([[[1, 2], [3]]], r"steps of the sequence at position 0 have different shapes"),
+])
+def test_pad_sequences_names_the_sequence_it_cannot_read(sequences, message):
+    with pytest.raises(ValueError, match=message):
+        pad_sequences(sequences)
+
+
+def test_tokenizer_json_nested_too_deep_is_a_value_error():
+    with pytest.raises(ValueError, match="nested too deep"):
+        tokenizer_from_json("[" * 100000 + "]" * 100000)

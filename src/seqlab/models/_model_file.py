@@ -61,6 +61,8 @@ def read(filepath, expected: str, also: str | None = None):
     digests; ValueError naming the file for anything unreadable or altered."""
     from safetensors import safe_open
 
+    if not isinstance(filepath, (str, os.PathLike)):
+        raise TypeError(f"expected the path of a model file, got {filepath!r}")
     path = Path(os.fspath(filepath))
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file" if not path.is_dir() else
