@@ -177,3 +177,9 @@ def test_saving_onto_a_folder_names_the_folder(tmp_path):
     with pytest.raises(IsADirectoryError, match="is a folder"):
         _files.write_atomically(tmp_path, lambda f: None)
     assert shutil.disk_usage(tmp_path) and hidden(tmp_path) == []
+
+
+def test_an_output_under_a_file_is_named(tmp_path):
+    (tmp_path / "data.csv").write_text("x")
+    with pytest.raises(NotADirectoryError, match="data.csv is a file, not a folder"):
+        _runs.check_output(tmp_path / "data.csv" / "run")

@@ -93,6 +93,10 @@ def _check_writable(path: Path) -> None:
     existing = path.parent
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(f"cannot write the run folder {path}: {existing} is a file, "
+                                 "not a folder; choose another output folder (--output, or "
+                                 "output=)")
     try:
         with tempfile.TemporaryFile(dir=existing):
             pass
