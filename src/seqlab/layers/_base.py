@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
-import os
 import re
 from collections import defaultdict
 
@@ -27,6 +25,7 @@ import torch
 from torch import nn
 
 from . import initializers
+from ._weights import _budget, initial_value
 
 _NAME_COUNTS: defaultdict[str, int] = defaultdict(int)
 
@@ -90,7 +89,7 @@ class Layer(nn.Module):
             _budget[-1].take(self, name, shape)
             value = torch.empty(shape, dtype=dtype)
         else:
-            value = _initial_value(self, name, initializer, shape, dtype)
+            value = initial_value(self, name, initializer, shape, dtype)
         if tuple(value.shape) != tuple(shape):
             raise ValueError(f"{self.name}: initializer for {name!r} returned shape "
                              f"{tuple(value.shape)}, expected {tuple(shape)}")
@@ -315,45 +314,6 @@ def _with_mask(outputs, inputs, mask):
     return outputs
 
 
-_budget = []  # the innermost weight_budget in force, if any
-
-
-class WeightBudget:
-    """Build layers for weights that will be loaded, not drawn: `add_weight` skips the
-    initializer (``torch.empty``) and refuses, before allocating, a weight that would take
-    the total past `count` values (those a file holds), so a hostile architecture (an LSTM
-    of 6000 units over a file of 800 values) is refused at once instead of allocated."""
-
-    def __init__(self, count: int, source: str):
-        self.remaining, self.count, self.source = count, count, source
-
-    def take(self, layer, name, shape):
-        size = math.prod(shape)
-        if size > self.remaining:
-            raise ValueError(
-                f"{layer.name} ({type(layer).__name__}) asks for a weight {name!r} of shape "
-                f"{tuple(shape)} ({size:,} values), past the {self.count:,} values "
-                f"{self.source} holds: the architecture does not match the stored weights "
-                "(seqlab never builds more weights than a file holds)")
-        self.remaining -= size
-
-    def check_probe(self, layer, count: int, most=2 ** 26):
-        """Refuse to run `layer` on probe values of more than `most` numbers (after a
-        RepeatVector(10**9)): finding a shape must not cost gigabytes."""
-        if count > most:
-            raise ValueError(f"{layer.name} ({type(layer).__name__}) would receive inputs of "
-                             f"{count:,} values in a probe batch, past the {most:,} that "
-                             f"building a model from {self.source} may take (a limit "
-                             "against hostile files)")
-
-    def __enter__(self):
-        _budget.append(self)
-        return self
-
-    def __exit__(self, *exc):
-        _budget.remove(self)
-
-
 def check_features(layer, inputs, expected: int, ndim: int | None = None) -> None:
     """ValueError naming `layer` unless the last axis of `inputs` holds `expected` features
     (and `inputs` has `ndim` axes, when given): what the layer's kernel was built for."""
@@ -364,36 +324,6 @@ def check_features(layer, inputs, expected: int, ndim: int | None = None) -> Non
                          f"{want}: its kernel was built for {expected} features, but it "
                          f"received inputs of shape {shape}. Give it data of that shape (as "
                          "the model was trained on), or build a new model for the new one")
-
-
-def _initial_value(layer, name, initializer, shape, dtype):
-    """`initializer`'s tensor, or a MemoryError naming the layer, weight and size when it
-    is larger than this machine's memory (checked before allocating: torch's own message
-    names only a number of bytes, and an overcommitting OS may kill the process instead)."""
-    size = math.prod(shape) * torch.empty((), dtype=dtype).element_size()
-    error = _too_large(layer, name, shape, size) if size > _memory_bytes() else None
-    if error is None:
-        try:
-            return torch.as_tensor(initializer(shape, dtype), dtype=dtype)
-        except RuntimeError as failure:
-            if "alloc" not in str(failure).lower():
-                raise
-            error = _too_large(layer, name, shape, size)
-    raise error
-
-
-def _too_large(layer, name, shape, size):
-    return MemoryError(f"{layer.name} ({type(layer).__name__}): its weight {name!r} of shape "
-                       f"{shape} needs {size / 2**30:,.1f} GiB, more than this machine can "
-                       "allocate: check the layer's sizes (an Embedding's input_dim is the "
-                       "vocabulary size, e.g. tokenizer.vocab_size)")
-
-
-def _memory_bytes() -> float:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):  # not POSIX: let torch say
-        return math.inf
 
 
 def _torch_dtype(dtype):

@@ -18,7 +18,7 @@ import math
 
 import torch
 
-from . import _base
+from . import _weights
 from ._base import Layer, unique_name
 
 _PROBE_SIZES = (2, 3)  # stand-ins for an unknown dimension (batch included)
@@ -117,8 +117,8 @@ def symbolic_call(layer, args, kwargs):
     probes = []
     stateful = getattr(layer, "stateful", False)
     for size in _PROBE_SIZES:
-        if _base._budget:  # building a model from a file: bound what a probe may cost
-            _base._budget[-1].check_probe(layer, _probe_values((args, kwargs), size))
+        if _weights._budget:  # building a model from a file: bound what a probe may cost
+            _weights._budget[-1].check_probe(layer, _probe_values((args, kwargs), size))
         concrete = _substitute((args, kwargs), _ProbeValues(size))
         if stateful:
             layer.reset_states()  # each probe has its own batch size

@@ -23,7 +23,8 @@ import torch
 from .. import layers as layer_module
 from .._files import write_atomically
 from ..layers import InputLayer, Layer
-from ..layers._base import WeightBudget, _torch_dtype
+from ..layers._base import _torch_dtype
+from ..layers._weights import WeightBudget
 from . import _model_file
 from ..layers._symbolic import Input, SymbolicTensor
 
