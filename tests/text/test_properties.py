@@ -2,7 +2,6 @@
 sequences, any settings never crash the interpreter and never give a silently wrong
 answer (checked against plain-Python statements of the rules). Bounded: few examples,
 a deadline each."""
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

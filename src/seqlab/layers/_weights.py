@@ -63,8 +63,13 @@ def initial_value(layer, name, initializer, shape, dtype):
     raise error
 
 
+class WeightTooLargeError(MemoryError, ValueError):
+    """A weight larger than this machine's memory: a MemoryError, and a ValueError too,
+    because the cause is a size given by mistake (the CLI reports it as bad input)."""
+
+
 def _too_large(layer, name, shape, size):
-    return MemoryError(f"{layer.name} ({type(layer).__name__}): its weight {name!r} of shape "
+    return WeightTooLargeError(f"{layer.name} ({type(layer).__name__}): its weight {name!r} of shape "
                        f"{shape} needs {size / 2**30:,.1f} GiB, more than this machine can "
                        "allocate: check the layer's sizes (an Embedding's input_dim is the "
                        "vocabulary size, e.g. tokenizer.vocab_size)")
