@@ -428,3 +428,13 @@ def test_limit_must_be_a_count(tmp_path, limit):
     path.write_text("good 0.1 0.2\n")
     with pytest.raises(ValueError, match=rf"limit must be None .* got limit={limit!r}"):
         load_vectors(path, limit=limit)
+
+
+def test_keyed_vectors_refuse_nan_and_a_cut_file_suggests_no_limit_0(tmp_path):
+    with pytest.raises(ValueError, match=r"the vector of 'b' \(row 1\) holds NaN or infinity"):
+        KeyedVectors(["a", "b"], [[0.0, 1.0], [np.nan, 1.0]])
+    path = tmp_path / "cut.txt"
+    path.write_text("2 3\na 1 2\n")
+    with pytest.raises(ValueError, match="not one word before it is whole") as error:
+        load_vectors(path)
+    assert "limit=0" not in str(error.value)

@@ -177,8 +177,7 @@ def _read_text(path: Path, limit, unicode_errors: str):
                 dimension = len(parts) - 1
             if len(parts) - 1 != dimension:
                 raise ValueError(f"{path} line {number}: {len(parts) - 1} values where every "
-                                 f"line has {dimension} (a truncated file? read fewer lines "
-                                 f"with limit={len(words)})")
+                                 f"line has {dimension}" + _cut_hint(len(words), "fewer lines"))
             try:
                 vector = np.array(parts[1:], dtype=np.float32)
             except ValueError:
@@ -253,15 +252,14 @@ def _binary_records(data, position: int, count: int, dimension: int, limit, path
         space = data.find(b" ", position)
         if space < 0:
             raise ValueError(f"{path} record {number}: the file ends in the middle of the "
-                             f"word {data[position:position + 60]!r} (a truncated file? read "
-                             f"the complete words with limit={len(words)})")
+                             f"word {data[position:position + 60]!r}"
+                             + _cut_hint(len(words), "the complete words"))
         word = _decode(data[position:space], number, path, unicode_errors, unit="record")
         position = space + 1 + value_bytes
         if position > size:
             raise ValueError(f"{path} record {number} ({word!r}): the file ends after "
-                             f"{size - space - 1} of its {value_bytes} value bytes (a "
-                             f"truncated file? read the complete words with "
-                             f"limit={len(words)})")
+                             f"{size - space - 1} of its {value_bytes} value bytes"
+                             + _cut_hint(len(words), "the complete words"))
         if word in seen:
             repeats += 1
             continue
@@ -286,7 +284,15 @@ def _not_finite(path, where, word, vector) -> ValueError:
 
 def _fewer_than_announced(path: Path, announced: int, held: int, complete: int) -> ValueError:
     return ValueError(f"{path}: the header announces {announced} words but the file holds "
-                      f"{held} (a truncated file? read them with limit={complete})")
+                      f"{held}" + _cut_hint(complete, "them"))
+
+
+def _cut_hint(complete: int, what: str) -> str:
+    """The end of a truncation error: the `limit=` that reads the words before it (none
+    when not one word is whole: limit counts from 1)."""
+    if complete < 1:
+        return " (a truncated or damaged file: not one word before it is whole)"
+    return f" (a truncated file? read {what} with limit={complete})"
 
 
 def _warn_repeats(path: Path, repeats: int) -> None:
