@@ -308,7 +308,7 @@ def test_predict_from_standard_input(trained, monkeypatch, capsys, file_option):
               "input"),
     (["--file", "{tmp}/missing.txt"], b"", "missing.txt: no such file"),
     (["a text", "--file", "{tmp}/texts.txt"], b"", "give texts as arguments or --file, not both"),
-    ([], b"ok\ncaf\xe9\n", "<stdin> line 2: not valid UTF-8"),
+    ([], b"ok\ncaf\xe9\n", "<stdin> line 2, column 4: byte"),
 ])
 def test_predict_errors_are_one_line(trained, tmp_path, monkeypatch, capsys, argv, stdin,
                                      message):

@@ -145,7 +145,7 @@ def test_user_errors_are_one_line_and_exit_1(argv, message, tmp_path, monkeypatc
     (b"", "holds no pairs: expected lines of source<TAB>target"),
     (b"one\tun\ntwo un\n", "line 2: expected source<TAB>target, found no tab in 'two un'"),
     (b"one\tun\n\ttwo\n", "line 2: the source is empty"),
-    (b"one\t\xe9\n", "line 1: not valid UTF-8"),
+    (b"one\t\xe9\n", "line 1, column 5: byte"),
 ])
 def test_bad_tsv_files(content, message, tmp_path, capsys):
     data = tmp_path / "pairs.tsv"

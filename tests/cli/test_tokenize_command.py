@@ -81,7 +81,7 @@ def test_bad_utf8_is_reported_with_its_line(tmp_path, capsys):
     path = tmp_path / "latin1.txt"
     path.write_bytes("ok\ncaf\xe9\n".encode("latin-1"))
     assert main(["tokenize", str(path)]) == 1
-    assert "line 2: not valid UTF-8" in capsys.readouterr().err
+    assert "line 2, column 4: byte b'\\xe9' is not UTF-8" in capsys.readouterr().err
 
 
 def test_report_counts_oov(corpus, capsys):

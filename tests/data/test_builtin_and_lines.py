@@ -21,6 +21,6 @@ def test_line_ends_and_unicode():
 
 
 def test_invalid_utf8_names_file_line_and_byte():
-    with pytest.raises(ValueError, match=r"notes.txt line 2: not valid UTF-8 \(byte b'\\xff' "
-                                         r"at column 3\)"):
+    with pytest.raises(ValueError, match=r"notes.txt line 2, column 3: byte b'\\xff' is not "
+                                         r"UTF-8: convert the file to UTF-8 first"):
         list(text_lines(io.BytesIO(b"ok\nab\xffc\n"), "notes.txt"))

@@ -165,7 +165,7 @@ def test_imdb_errors(tmp_path, imdb):
     with pytest.raises(FileNotFoundError, match=r"train/unsup is missing"):
         load_imdb(tmp_path, "unsup")
     (tmp_path / "aclImdb" / "test" / "neg" / "99_1.txt").write_bytes(b"caf\xe9")
-    with pytest.raises(ValueError, match=r"99_1.txt: not valid UTF-8 at byte 3"):
+    with pytest.raises(ValueError, match=r"99_1.txt line 1, column 4: byte b'\\xe9' is not UTF-8"):
         load_imdb(tmp_path, "test")
     fake = write(tmp_path / "fake.tar.gz", "not a tarball")
     with pytest.raises(ValueError, match="fake.tar.gz is not a readable tar archive"):
@@ -311,7 +311,7 @@ def test_read_labeled_errors(tmp_path, name, content, kwargs, message):
 def test_read_labeled_invalid_utf8_and_missing_file(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes("text,label\nbien,1\ncafé,0\n".encode("latin-1"))
-    with pytest.raises(ValueError, match=r"latin1.csv line 3: not valid UTF-8 \(byte b'\\xe9'\)"):
+    with pytest.raises(ValueError, match=r"latin1.csv line 3, column 4: byte b'\\xe9' is not UTF-8"):
         read_labeled(path)
     with pytest.raises(FileNotFoundError, match="absent.csv does not exist"):
         read_labeled(tmp_path / "absent.csv")
@@ -408,3 +408,41 @@ def test_read_series_error_names_a_late_line(tmp_path):
     path = write(tmp_path / "late.csv", "date,x\n" + rows + "2020-01-29,n/a\n")
     with pytest.raises(ValueError, match=re.escape("late.csv line 30, column 'x': missing value")):
         read_series(path)
+
+
+def _tiny_imdb(root):
+    for split in ("train", "test"):
+        for name, rating in (("neg", 2), ("pos", 9)):
+            folder = root / split / name
+            folder.mkdir(parents=True)
+            (folder / f"0_{rating}.txt").write_text(f"a {name} review")
+    return root
+
+
+def test_imdb_folder_does_not_follow_links_out_of_it(tmp_path):
+    root = _tiny_imdb(tmp_path / "aclImdb")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not a review")
+    (root / "train" / "pos" / "1_10.txt").symlink_to(secret)
+    with pytest.raises(ValueError, match=r"1_10.txt is a link to .*secret.txt, outside the "
+                                         r"aclImdb folder"):
+        load_imdb(root, "train")
+    (root / "train" / "pos" / "1_10.txt").unlink()
+    inside = root / "train" / "pos" / "2_8.txt"
+    inside.symlink_to(root / "test" / "pos" / "0_9.txt")  # a link inside is fine
+    assert len(load_imdb(root, "train")) == 3
+
+
+@pytest.mark.parametrize("name", ["../aclImdb/train/pos/5_9.txt", "/tmp/aclImdb/train/pos/5_9.txt"])
+def test_imdb_tar_members_outside_the_archive_are_refused(tmp_path, name):
+    import io
+    import tarfile
+
+    path = tmp_path / "aclImdb_v1.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        for member, text in (("aclImdb/train/neg/0_2.txt", b"bad"), (name, b"sneaky")):
+            info = tarfile.TarInfo(member)
+            info.size = len(text)
+            archive.addfile(info, io.BytesIO(text))
+    with pytest.raises(ValueError, match=r"points outside the archive"):
+        load_imdb(path, "train")

@@ -381,13 +381,13 @@ def test_binary_with_class_indices_for_many_classes():
 @pytest.mark.parametrize("label, fix", [(10, r"max\(label\) \+ 1 units"),
                                         (-1, "ignore_class")])
 def test_sparse_label_out_of_range(label, fix):
-    with pytest.raises(ValueError, match=rf"got label {label} but y_pred has 10 classes: "
+    with pytest.raises(ValueError, match=rf"got labels {label} but y_pred has 10 classes: "
                        rf"labels must be in \[0, 9\]; .*{fix}"):
         SparseCategoricalCrossentropy()([0, label, 3], probabilities(3, 10))
 
 
 def test_sparse_fractional_labels_and_wrong_sequence_shape():
-    with pytest.raises(ValueError, match="integer class indices, got label 1.5"):
+    with pytest.raises(ValueError, match="integer class indices, got labels 1.5"):
         SparseCategoricalCrossentropy()([0.0, 1.5], probabilities(2, 3))
     with pytest.raises(ValueError, match=r"class indices of shape \(2, 4\).*\(2, 5\)"):
         SparseCategoricalCrossentropy()(np.zeros((2, 5)), probabilities(2, 4, 3))

@@ -314,7 +314,7 @@ def test_missing_text_and_non_utf8_text(tmp_path):
         generate.train(_config(tmp_path, tmp_path / "nothing.txt"), verbose=0)
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"fine line\n\xff\xfe broken\n")
-    with pytest.raises(ValueError, match="line 2: not valid UTF-8"):
+    with pytest.raises(ValueError, match="line 2, column 1: byte .* is not UTF-8"):
         generate.train(_config(tmp_path, bad), verbose=0)
 
 

@@ -133,7 +133,7 @@ def test_read_pairs_accepts_extra_columns_blank_lines_bom_and_crlf(tmp_path):
                              r"in 'no tab here'"),
     (b"a\tb\n\n\tb\n", r"pairs.tsv line 3: the source is empty"),
     (b"a\t  \n", r"pairs.tsv line 1: the target is empty"),
-    (b"a\tb\nc\t\xff\n", r"pairs.tsv line 2: not valid UTF-8"),
+    (b"a\tb\nc\t\xff\n", r"pairs.tsv line 2, column 3: byte .* is not UTF-8"),
     (b"", r"pairs.tsv holds no pairs"),
     (b"\n  \n", r"pairs.tsv holds no pairs"),
 ])

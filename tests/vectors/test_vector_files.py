@@ -97,7 +97,7 @@ def test_binary_words_that_are_not_utf8(tmp_path):
     data = b"2 1\n" + b"a " + struct.pack("<f", 1.5) + b"\n\x96 " + struct.pack("<f", 2.5)
     path = write(tmp_path, data)
     assert load_vectors(path).index_to_key == ["a", "\\x96"]
-    with pytest.raises(ValueError, match=r"record 2: bytes b'\\x96' are not UTF-8"):
+    with pytest.raises(ValueError, match=r"record 2, byte 1: byte b'\\x96' is not UTF-8.*unicode_errors="):
         load_vectors(path, unicode_errors="strict")
 
 
@@ -269,12 +269,12 @@ def test_float16_storage(tmp_path, binary):
 
 def test_float16_out_of_range_is_an_error(tmp_path):
     """Past 65504 float16 has only inf: say so rather than store it."""
-    values = [[1.0, 2.0], [3.0, 65520.0], [-1e6, np.inf]]
+    values = [[1.0, 2.0], [3.0, 65520.0], [-1e6, 0.5]]
     path = save_vectors(KeyedVectors(["a", "b", "c"], values), tmp_path / "v")
     with pytest.raises(ValueError, match=r"2 values do not fit float16 .*65520.0 in the "
                                          r"vector of 'b': use dtype='float32'"):
         load_vectors(path, dtype="float16")
-    inf = load_vectors(path, limit=1, dtype="float16")  # an inf in the file stays one
+    inf = load_vectors(path, limit=1, dtype="float16")
     assert inf.vectors.dtype == np.float16
 
 
@@ -403,3 +403,38 @@ def test_keyed_vectors_save_and_load_methods_round_trip(tmp_path):
         again = KeyedVectors.load(path, limit=1)
         assert again.index_to_key == ["a"]
         np.testing.assert_array_equal(again.vectors, keyed.vectors[:1])
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_nan_and_infinite_values_are_refused_naming_the_line(tmp_path, value):
+    path = tmp_path / "vectors.txt"
+    path.write_text(f"good 0.1 0.2\nbad 0.3 {value}\n")
+    with pytest.raises(ValueError, match=rf"vectors.txt line 2: the vector of 'bad' holds "
+                                         rf"{value.replace('+', '')}"):
+        load_vectors(path)
+    vectors = KeyedVectors(["a", "b"], np.array([[1, 0], [0, 1]], "float32"))
+    binary = tmp_path / "v.bin"
+    save_vectors(vectors, binary, binary=True)
+    data = bytearray(binary.read_bytes())
+    data[-5:-1] = np.array([float(value)], "<f4").tobytes()  # b's last value
+    binary.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="the vector of 'b' holds"):
+        load_vectors(binary)
+
+
+@pytest.mark.parametrize("limit", [-1, 0, 2.5, "3", True])
+def test_limit_must_be_a_count(tmp_path, limit):
+    path = tmp_path / "vectors.txt"
+    path.write_text("good 0.1 0.2\n")
+    with pytest.raises(ValueError, match=rf"limit must be None .* got limit={limit!r}"):
+        load_vectors(path, limit=limit)
+
+
+def test_keyed_vectors_refuse_nan_and_a_cut_file_suggests_no_limit_0(tmp_path):
+    with pytest.raises(ValueError, match=r"the vector of 'b' \(row 1\) holds NaN or infinity"):
+        KeyedVectors(["a", "b"], [[0.0, 1.0], [np.nan, 1.0]])
+    path = tmp_path / "cut.txt"
+    path.write_text("2 3\na 1 2\n")
+    with pytest.raises(ValueError, match="not one word before it is whole") as error:
+        load_vectors(path)
+    assert "limit=0" not in str(error.value)

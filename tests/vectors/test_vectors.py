@@ -231,7 +231,7 @@ def test_glove_words_that_are_not_utf8(glove_path, glove_raw):
         escaped = word.decode("utf-8", errors="backslashreplace")
         assert vectors.index_to_key[number - 1] == escaped
         np.testing.assert_array_equal(vectors[escaped], raw_vector(glove_raw[number - 1]))
-    with pytest.raises(ValueError, match=r"line 218: bytes b'\\x96' are not UTF-8"):
+    with pytest.raises(ValueError, match=r"line 218, column 1: byte b'\\x96' is not UTF-8"):
         load_vectors(glove_path, unicode_errors="strict")
 
 

@@ -75,7 +75,7 @@ def test_line_sentences_cut_long_lines_and_name_bad_lines(tmp_path):
     assert list(LineSentences(path, max_sentence_length=2)) == [
         ["a", "b"], ["c", "d"], ["e"], [], ["f", "g"]]
     path.write_bytes(b"fine line\nbad \xff byte\n")
-    with pytest.raises(ValueError, match=r"line 2: not UTF-8"):
+    with pytest.raises(ValueError, match=r"line 2, column 5: byte b'\\xff' is not UTF-8"):
         list(LineSentences(path))
     with pytest.raises(FileNotFoundError, match="does not exist"):
         LineSentences(tmp_path / "missing.txt")
@@ -245,3 +245,13 @@ def test_lee_corpus_sanity_floor():
     assert wv.rank("palestinian", "arafat's") <= 10
     assert wv.similarity("afghanistan", "taliban") > wv.similarity("afghanistan", "cricket")
     assert wv.doesnt_match(["afghanistan", "taliban", "kabul", "cricket"]) == "cricket"
+
+
+def test_a_sentence_longer_than_10000_tokens_is_cut_as_gensim_limits_it():
+    from seqlab.vectors._word2vec_reference import encode
+
+    jobs = list(make_jobs([["w"] * 25001, ["w", "w"]], {"w": 0}, encode, 1, 10 ** 6,
+                          lambda done: 0.025))
+    ends = jobs[0].ends
+    ends = np.frombuffer(ends, np.int64) if isinstance(ends, bytes) else np.asarray(ends)
+    assert ends.tolist() == [10000, 20000, 25001, 25003] and jobs[0].raw == 25003

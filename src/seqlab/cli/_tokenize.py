@@ -10,7 +10,7 @@ import rich.progress
 from rich.console import Console
 from rich.table import Table
 
-from .._files import write_atomically
+from .._files import read_text, write_atomically
 from ..data import text_lines
 from ..tasks.tokenize import TokenizeConfig, TokenizeResult, tokenize
 from ..text import DEFAULT_FILTERS, tokenizer_from_json
@@ -97,7 +97,13 @@ def _load_tokenizer(args):
     if clashing:
         raise ValueError(f"--tokenizer loads a fitted tokenizer, so {', '.join(clashing)} would "
                          "be ignored: drop them (--num-words may be given to change its limit)")
-    tokenizer = tokenizer_from_json(args.tokenizer.read_text(encoding="utf-8"))
+    try:
+        tokenizer = tokenizer_from_json(read_text(args.tokenizer, "tokenizer JSON"))
+    except ValueError as error:
+        if str(args.tokenizer) in str(error):
+            raise
+        raise ValueError(f"{args.tokenizer}: {error} (save one with --save-tokenizer, or "
+                         "Tokenizer.to_json())") from None
     if args.num_words is not None:
         tokenizer.num_words = args.num_words
     return tokenizer

@@ -156,8 +156,6 @@ def read_pairs(path) -> TextPairs:
     sources, targets = [], []
     with open(path, "rb") as file:
         for number, line in enumerate(text_lines(file, str(path)), start=1):
-            if number == 1:
-                line = line.removeprefix("\ufeff")
             if not line.strip():
                 continue
             fields = line.split("\t")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import decode_utf8
 from ._types import UNLABELED, LabeledTexts
 
 LABEL_NAMES = ["neg", "pos"]
@@ -91,15 +92,28 @@ def _read_folder(root: Path, folder: str, name: str) -> list:
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory} is missing: the aclImdb folder {root} must hold "
                                 f"{folder}/{name}/ with the reviews as ID_RATING.txt files")
+    inside = root.resolve()
+    _check_inside(directory, inside, root)
     reviews = []
     with os.scandir(directory) as entries:
         for entry in entries:
             match = _FILE.fullmatch(entry.name)
             if match and entry.is_file():
+                if entry.is_symlink():
+                    _check_inside(Path(entry.path), inside, root)
                 with open(entry.path, "rb") as file:
                     text = _decode(file.read(), entry.path)
                 reviews.append((int(match[1]), int(match[2]), text))
     return reviews
+
+
+def _check_inside(path: Path, inside: Path, root: Path) -> None:
+    """ValueError unless `path` (a link, maybe) resolves inside the aclImdb folder."""
+    target = path.resolve()
+    if target != inside and inside not in target.parents:
+        raise ValueError(f"{path} is a link to {target}, outside the aclImdb folder {root}: "
+                         "the reader does not follow links out of the folder (copy the "
+                         "reviews in, or pass the folder they are in)")
 
 
 def _read_tarball(path: Path, wanted: set) -> dict:
@@ -113,6 +127,11 @@ def _read_tarball(path: Path, wanted: set) -> dict:
             stream = gzip.GzipFile(fileobj=raw) if gzipped else raw
             with tarfile.open(fileobj=stream, mode="r|" if gzipped else "r|*") as archive:
                 for member in archive:
+                    if member.name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]",
+                                                                               member.name):
+                        raise ValueError(f"{path}: the member {member.name!r} points outside "
+                                         "the archive; this is not the aclImdb archive "
+                                         "(nothing was read from it)")
                     match = _MEMBER.fullmatch(member.name)
                     if match and member.isfile() and (match[1], match[2]) in wanted:
                         text = _decode(archive.extractfile(member).read(),
@@ -128,8 +147,4 @@ def _read_tarball(path: Path, wanted: set) -> dict:
 
 
 def _decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{name}: not valid UTF-8 at byte {error.start}; the aclImdb reviews "
-                         "are UTF-8, so the file is damaged") from None
+    return decode_utf8(data, name)  # the aclImdb reviews are UTF-8: anything else is damage

@@ -9,17 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import math
 import re
 from pathlib import Path
 
 import numpy as np
 
+from .._files import read_text
 from ._types import LabeledTexts
 
 FORMATS = ("csv", "tsv", "jsonl")
 _EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl",
                ".ndjson": "jsonl"}
 _INTEGER = re.compile(r"[+-]?\d+")
+logger = logging.getLogger("seqlab")
 
 
 def read_labeled(path, text_column: str = "text", label_column: str = "label",
@@ -35,7 +39,9 @@ def read_labeled(path, text_column: str = "text", label_column: str = "label",
 
     Labels become class indices in the order of the sorted distinct label strings, numeric
     order when every label is an integer (so labels 0/1 stay 0/1, and 2 comes before 10);
-    ``label_names`` are those strings. A file with a single class is read as it is:
+    ``label_names`` are those strings. When every label is a number, spellings of the same
+    number ("1", "01", "+1", "1.0") are one class, named "1" (a warning says which
+    spellings were merged), as a spreadsheet or pandas would read them. A file with a single class is read as it is:
     ``counts()`` shows it.
 
     Raises ValueError naming the file and line for an unknown column, a row whose text or
@@ -51,10 +57,35 @@ def read_labeled(path, text_column: str = "text", label_column: str = "label",
     if not records:
         raise ValueError(f"{path} has a header but no rows: it holds no texts to read")
     texts = [text for _, text, _ in records]
-    names = _sorted_labels({label for _, _, label in records})
+    spelled = _numeric_names({label for _, _, label in records}, path)
+    names = _sorted_labels(set(spelled.values()))
     index = {name: i for i, name in enumerate(names)}
-    labels = np.fromiter((index[label] for _, _, label in records), np.int64, len(records))
+    labels = np.fromiter((index[spelled[label]] for _, _, label in records), np.int64,
+                         len(records))
     return LabeledTexts(texts, labels, names, str(path))
+
+
+def _numeric_names(labels: set[str], path) -> dict:
+    """``{label: class name}``: when every label is a number, labels spelling the same
+    number ("1", "01", "+1", "1.0") are one class named by its plain spelling ("1");
+    otherwise every label is its own name."""
+    values = {}
+    for label in labels:
+        try:
+            value = float(label)
+        except ValueError:
+            return {label: label for label in labels}
+        if not math.isfinite(value):
+            return {label: label for label in labels}
+        values[label] = str(int(value)) if value.is_integer() else repr(value)
+    merged = {}
+    for label, name in values.items():
+        merged.setdefault(name, []).append(label)
+    for name, spellings in merged.items():
+        if len(spellings) > 1:
+            logger.warning("%s: the labels %s are the same number, so one class %r",
+                           path, ", ".join(map(repr, sorted(spellings))), name)
+    return values
 
 
 def read_utf8(path) -> str:
@@ -64,18 +95,7 @@ def read_utf8(path) -> str:
     line) or a file holding nothing but whitespace.
     """
     path = Path(path)
-    if not path.is_file():
-        what = "is a folder, not a file" if path.is_dir() else "does not exist"
-        raise FileNotFoundError(f"{path} {what}: pass the path of the data file")
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ValueError(f"{path} line {line}: not valid UTF-8 (byte "
-                         f"{data[error.start:error.start + 1]!r}); convert the file to UTF-8 "
-                         "first, e.g. iconv -f LATIN1 -t UTF-8") from None
-    text = text.removeprefix("\ufeff")
+    text = read_text(path, "data")
     if not text.strip():
         raise ValueError(f"{path} is empty: expected a header row and data rows")
     return text
@@ -86,7 +106,11 @@ def read_rows(path, delimiter: str = ",", quoting: int = csv.QUOTE_MINIMAL):
     each row as ``(line_number, fields)``; blank lines are skipped. A row whose number of
     fields differs from the header's raises a ValueError naming its line."""
     path = Path(path)
-    reader = csv.reader(io.StringIO(read_utf8(path), newline=""), delimiter=delimiter,
+    text = read_utf8(path)
+    # csv's default limit (128 KiB per field) would refuse a long review; the whole file is
+    # in memory already, so no field can be larger than it.
+    csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, 2 ** 31 - 1)))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
                         quoting=quoting, strict=quoting != csv.QUOTE_NONE)
     header, rows, previous = None, [], 0
     try:
@@ -195,4 +219,8 @@ def _require(path, line, value: str, column: str, what: str) -> None:
 def _sorted_labels(labels: set[str]) -> list[str]:
     if all(_INTEGER.fullmatch(label) for label in labels):
         return sorted(labels, key=lambda label: (int(label), label))
+    try:
+        return sorted(labels, key=lambda label: (float(label), label))
+    except ValueError:
+        pass
     return sorted(labels)

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from . import initializers
+from ._weights import _budget, initial_value
 
 _NAME_COUNTS: defaultdict[str, int] = defaultdict(int)
 
@@ -127,8 +128,13 @@ class Layer(nn.Module):
             raise ValueError(f"{self.name}: add_weight needs a shape, e.g. "
                              "add_weight(shape=(input_dim, units))")
         dtype = _torch_dtype(dtype) if dtype is not None else self.compute_dtype
-        value = initializers.get(initializer or "glorot_uniform")(tuple(shape), dtype)
-        value = torch.as_tensor(value, dtype=dtype)
+        shape = tuple(shape)
+        if _budget:  # building to load stored weights: no initialisation, and a bound
+            _budget[-1].take(self, name, shape)
+            value = torch.empty(shape, dtype=dtype)
+        else:
+            value = initial_value(self, name, initializers.get(initializer or "glorot_uniform"),
+                                  shape, dtype)
         if tuple(value.shape) != tuple(shape):
             raise ValueError(f"{self.name}: initializer for {name!r} returned shape "
                              f"{tuple(value.shape)}, expected {tuple(shape)}")
@@ -428,6 +434,18 @@ def _with_mask(outputs, inputs, mask):
     elif hasattr(first, "_keras_mask"):
         del first._keras_mask
     return outputs
+
+
+def check_features(layer, inputs, expected: int, ndim: int | None = None) -> None:
+    """ValueError naming `layer` unless the last axis of `inputs` holds `expected` features
+    (and `inputs` has `ndim` axes, when given): what the layer's kernel was built for."""
+    shape = tuple(inputs.shape)
+    if (ndim is not None and len(shape) != ndim) or not shape or shape[-1] != expected:
+        want = ("(batch, steps, " if ndim == 3 else "(..., ") + f"{expected})"
+        raise ValueError(f"{layer.name} ({type(layer).__name__}) expects inputs of shape "
+                         f"{want}: its kernel was built for {expected} features, but it "
+                         f"received inputs of shape {shape}. Give it data of that shape (as "
+                         "the model was trained on), or build a new model for the new one")
 
 
 def _torch_dtype(dtype):

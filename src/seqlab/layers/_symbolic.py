@@ -18,10 +18,14 @@ a dimension that follows the input is unknown in the output too.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
+from . import _weights
 from ._base import Layer, unique_name
+
 
 class SymbolicTensor:
     """A placeholder for the value a functional model computes at this point."""
@@ -113,6 +117,9 @@ def is_symbolic(structure) -> bool:
 def symbolic_call(layer, args, kwargs):
     """Record `layer(*args, **kwargs)` on symbolic tensors and return symbolic outputs."""
     inputs = args[0] if args else kwargs.get("inputs")
+    if _weights._budget:  # building a model from a file: bound what one sample may cost
+        _weights._budget[-1].check_probe(layer, sum(
+            _sample_values(t) for t in _leaves((args, kwargs)) if isinstance(t, SymbolicTensor)))
     layer._build_once(shape_of(inputs) if not isinstance(inputs, (list, tuple))
                       else shape_of(inputs[0]))
     rest = {k: v for k, v in kwargs.items() if k not in ("inputs", "training", "mask")}
@@ -122,6 +129,11 @@ def symbolic_call(layer, args, kwargs):
     for index, item in enumerate(flat):
         node.outputs[index] = SymbolicTensor(item.shape, item.dtype, node, index, name=layer.name)
     return node.outputs[0] if isinstance(spec, SymbolicTensor) else list(node.outputs)
+
+
+def _sample_values(symbolic) -> int:
+    """How many numbers one sample of `symbolic` holds (an unknown length counted as 1)."""
+    return math.prod(1 if d is None else d for d in symbolic.shape[1:])
 
 
 def shape_of(inputs):

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from . import activations
-from ._base import Layer, known_features
+from ._base import Layer, check_features, known_features
 
 _PADDINGS = ("valid", "same", "causal")
 
@@ -88,6 +88,7 @@ class Conv1D(Layer):
             self.add_weight("bias", (self.filters,), self.bias_initializer)
 
     def call(self, inputs):
+        check_features(self, inputs, self.kernel.shape[1] * self.groups, ndim=3)
         x = inputs.transpose(1, 2)  # (B, C, T), torch's layout
         reach = self.dilation_rate * (self.kernel_size - 1)
         if self.padding == "causal":

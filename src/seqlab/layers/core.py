@@ -6,7 +6,7 @@ import torch
 import math
 
 from . import activations
-from ._base import Layer, known_features
+from ._base import Layer, check_features, known_features
 
 
 class Dense(Layer):
@@ -38,6 +38,7 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def call(self, inputs):
+        check_features(self, inputs, self.kernel.shape[0])
         outputs = inputs @ self.kernel
         if self.use_bias:
             outputs = outputs + self.bias

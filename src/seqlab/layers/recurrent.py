@@ -24,7 +24,7 @@ import torch
 
 from .._log import say_once
 from . import bptt, compiled, fused
-from ._base import Layer
+from ._base import Layer, check_features
 from .cells import GRUCell, LSTMCell, SimpleRNNCell, _Cell, dropout_mask
 from .rnn import rnn_loop
 
@@ -100,6 +100,9 @@ class RNN(Layer):
     reset_state = reset_states
 
     def call(self, inputs, mask=None, training=None, initial_state=None):
+        kernel = getattr(self.cell, "kernel", None)
+        if isinstance(kernel, torch.Tensor):
+            check_features(self, inputs, kernel.shape[0], ndim=3)
         batch = inputs.shape[0]
         states = self._initial_states(inputs, initial_state)
         if mask is not None:
@@ -115,8 +118,7 @@ class RNN(Layer):
         if training and getattr(cell, "recurrent_dropout", 0):
             recurrent_mask = dropout_mask((batch, cell.units), cell.recurrent_dropout, inputs)
 
-        path = self._choose_path(inputs, mask, recurrent_mask is not None)
-        if path == "compiled":  # reads the steps backwards itself: no flipped copy
+        if (path := self._choose_path(inputs, mask, recurrent_mask is not None)) == "compiled":  # reads the steps backwards itself: no flipped copy
             last, sequence, final = compiled.run(cell, inputs, states, recurrent_mask, mask,
                                                  self.go_backwards, self.return_sequences,
                                                  self.zero_output_for_mask)

@@ -30,6 +30,10 @@ from ..data import Dataset
 def adapter(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,
             purpose="fit"):
     """The adapter for this kind of data (see the module docstring)."""
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{purpose}: x is a string ({x[:40]!r}); pass arrays of numbers, e.g. "
+                        "texts turned into padded index sequences (texts_to_sequences, then "
+                        "pad_sequences)")
     if isinstance(x, Iterator) or _is_generator(x):
         if y is not None:
             raise ValueError(f"{purpose}: with a generator, y comes from the generator's batches; "

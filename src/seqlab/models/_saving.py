@@ -6,7 +6,11 @@ arguments, the functional graph), the compile settings, the optimizer's state an
 if given, the fitted Tokenizer (Keras's JSON). ``load_model(path)`` rebuilds the model
 from the header using only seqlab's own layer classes (names are looked up, never
 imported or evaluated) and loads the tensors. The file is written to a temporary
-name and renamed. A truncated or altered file raises a ValueError saying so.
+name and renamed. A truncated or altered file raises a ValueError naming it: the header
+stores SHA-256 digests of the weights, the optimizer state and the rest of the header,
+checked on load (see ``_model_file``). Loading builds the architecture without random
+initialisation and never more weights than the file holds, so a small file cannot make
+it allocate more than the file's own size.
 """
 from __future__ import annotations
 
@@ -19,10 +23,13 @@ import torch
 from .. import layers as layer_module
 from .._files import write_atomically
 from ..layers import InputLayer, Layer
+from ..layers._base import _torch_dtype
+from ..layers._weights import WeightBudget
+from . import _model_file
 from ..layers._symbolic import Input, SymbolicTensor
 
 FORMAT = "seqlab.model"
-VERSION = "1"
+VERSION = "2"  # 2: the header holds sha256 digests of the tensors
 
 
 # --------------------------------------------------------------------------- saving
@@ -45,6 +52,10 @@ def save_model(model, filepath, tokenizer=None, overwrite=True):
     tokenizer = tokenizer if tokenizer is not None else getattr(model, "tokenizer", None)
     if tokenizer is not None:
         metadata["tokenizer"] = tokenizer.to_json()
+    preprocessing = getattr(model, "preprocessing", None)
+    if preprocessing is not None:  # a recipe's settings for the inputs (maxlen, padding...)
+        metadata["preprocessing"] = json.dumps(_json_value(preprocessing, "preprocessing"))
+    metadata.update(_model_file.digests(tensors, metadata))
     data = save(tensors, metadata=metadata)
     write_atomically(path, lambda file: file.write(data))
 
@@ -54,12 +65,17 @@ def save_weights(model, filepath, overwrite=True):
 
     path = _check_target(filepath, overwrite)
     tensors = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    data = save(tensors, metadata={"format": FORMAT + ".weights", "version": VERSION})
+    metadata = {"format": FORMAT + ".weights", "version": VERSION}
+    metadata.update(_model_file.digests(tensors, metadata, weights_file=True))
+    data = save(tensors, metadata=metadata)
     write_atomically(path, lambda file: file.write(data))
 
 
 def _check_target(filepath, overwrite):
     path = Path(os.fspath(filepath))
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder: pass a file name for the model, e.g. "
+                                f"{path / 'model.safetensors'}")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     return path
@@ -194,57 +210,55 @@ def load_model(filepath, compile=True, custom_objects=None):  # noqa: A002 (Kera
         compile: also restore the compile settings (loss, metrics, optimizer and its state).
         custom_objects: ``{name: layer class}`` for layer classes of your own.
     """
-    metadata, tensors = _read(filepath, FORMAT)
+    metadata, tensors = _model_file.read(filepath, FORMAT)
     registry = _registry(custom_objects)
-    try:
-        architecture = json.loads(metadata["model"])
-        model = _build(architecture, registry)
-    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as error:
-        raise ValueError(f"{filepath}: the model description in the file is not valid "
-                         f"({error})") from None
     weights = {k[len("weights/"):]: v for k, v in tensors.items() if k.startswith("weights/")}
+    try:
+        architecture = _model_file.parse_json(metadata.get("model"), "the architecture")
+        _model_file.check_architecture(architecture)
+        with WeightBudget(sum(t.numel() for t in weights.values()), "the file"):
+            model = _build(architecture, registry)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError,
+            OverflowError, RuntimeError, MemoryError) as error:
+        raise ValueError(f"{filepath}: the model description in the file is not valid "
+                         f"({type(error).__name__}: {error})") from None
     _load_state(model, weights, filepath)
-    if compile and "compile" in metadata:
-        _compile_from(model, json.loads(metadata["compile"]))
-        if "optimizer" in metadata:
-            model._ready(None)
-            header = json.loads(metadata["optimizer"])
-            state = {int(k): dict(v) for k, v in header.pop("state").items()}
-            for key, value in tensors.items():
-                if key.startswith("optimizer/"):
-                    _, param_id, name = key.split("/", 2)
-                    state.setdefault(int(param_id), {})[name] = value
-            model.optimizer.load_state_dict({**header, "state": state})
-    if "tokenizer" in metadata:
-        from ..text import tokenizer_from_json
-        model.tokenizer = tokenizer_from_json(metadata["tokenizer"])
+    try:
+        if compile and "compile" in metadata:
+            _compile_from(model, _model_file.parse_json(metadata["compile"], "compile"))
+            if "optimizer" in metadata:
+                _load_optimizer(model, metadata, tensors)
+        if "tokenizer" in metadata:
+            from ..text import tokenizer_from_json
+            _model_file.parse_json(metadata["tokenizer"], "the tokenizer")
+            model.tokenizer = tokenizer_from_json(metadata["tokenizer"])
+        if "preprocessing" in metadata:
+            model.preprocessing = _model_file.parse_json(metadata["preprocessing"],
+                                                         "the preprocessing settings")
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError,
+            OverflowError, RuntimeError) as error:
+        raise ValueError(f"{filepath}: the compile settings, optimizer state or tokenizer in "
+                         f"the file are not valid ({type(error).__name__}: {error}); "
+                         "load_model(path, compile=False) skips the first two") from None
     return model
 
 
+def _load_optimizer(model, metadata, tensors):
+    model._ready(None)
+    header = _model_file.parse_json(metadata["optimizer"], "the optimizer state")
+    state = {int(k): dict(v) for k, v in header.pop("state").items()}
+    for key, value in tensors.items():
+        if key.startswith("optimizer/"):
+            _, param_id, name = key.split("/", 2)
+            state.setdefault(int(param_id), {})[name] = value
+    model.optimizer.load_state_dict({**header, "state": state})
+
+
 def load_weights(model, filepath):
-    metadata, tensors = _read(filepath, FORMAT + ".weights", also=FORMAT)
+    metadata, tensors = _model_file.read(filepath, FORMAT + ".weights", also=FORMAT)
     if metadata.get("format") == FORMAT:  # a whole-model file: take its weights
         tensors = {k[len("weights/"):]: v for k, v in tensors.items() if k.startswith("weights/")}
     _load_state(model, tensors, filepath)
-
-
-def _read(filepath, expected, also=None):
-    from safetensors import safe_open
-
-    path = Path(os.fspath(filepath))
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    try:
-        with safe_open(str(path), framework="pt") as file:
-            metadata = file.metadata() or {}
-            tensors = {key: file.get_tensor(key) for key in file.keys()}
-    except Exception as error:  # safetensors raises its own error types for bad files
-        raise ValueError(f"{path} is not a readable seqlab file (truncated or corrupted?): "
-                         f"{error}") from None
-    if metadata.get("format") not in (expected, also):
-        raise ValueError(f"{path} is a safetensors file but not a {expected} file "
-                         f"(format={metadata.get('format')!r}); was it written by model.save?")
-    return metadata, tensors
 
 
 def _load_state(model, weights, filepath):
@@ -285,7 +299,7 @@ def _build(config, registry):
         model.build(tuple(config["input"]["shape"]))
         dtype = config["input"]["dtype"]
         if dtype:  # "string": a model that starts with TextVectorization
-            model._input_symbol.dtype = dtype if dtype == "string" else getattr(torch, dtype)
+            model._input_symbol.dtype = dtype if dtype == "string" else _torch_dtype(dtype)
         return model
     if kind == "Functional":
         return _build_functional(config, registry)

@@ -21,7 +21,7 @@ import warnings
 
 import torch
 
-from . import _data, _distributed, _outputs, _saving, losses, metrics as metrics_module, optimizers
+from . import _data, _distributed, _fit_checks, _outputs, _saving, losses, metrics as metrics_module, optimizers
 from .callbacks import CallbackList, EarlyStopping, History, ProgbarLogger
 
 
@@ -119,6 +119,8 @@ class Trainer:
         and ignored: batches are read in this process, in order.
         """
         self._require_compiled("fit")
+        _fit_checks.check_arguments(epochs, initial_epoch, steps_per_epoch, validation_freq)
+        _fit_checks.check_class_weight(class_weight, None)
         train = _data.adapter(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         validation = None
         if validation_split:
@@ -129,6 +131,7 @@ class Trainer:
         elif validation_data is not None:
             validation = _data.validation_adapter(validation_data, validation_batch_size or
                                              batch_size, validation_steps)
+        _fit_checks.check_callbacks(callbacks or [], validation is not None)
         group = _distributed.Group.start() if distributed else _distributed.Group.single()
         verbose = 1 if verbose == "auto" else int(verbose)
         history = History()
@@ -148,12 +151,19 @@ class Trainer:
                 self._reset_trackers()
                 callbacks.on_epoch_begin(epoch)
                 order = group.epoch_order(train)
+                ran = 0
                 for step, (xb, yb, wb) in enumerate(train.batches(order)):
                     callbacks.on_train_batch_begin(step)
-                    batch_logs = self._train_step(xb, yb, wb, class_weight, epoch, step, group)
+                    check = (lambda p: _fit_checks.check_labels(self, train, p)) if (
+                        epoch == initial_epoch and step == 0) else None
+                    batch_logs = self._train_step(xb, yb, wb, class_weight, epoch, step, group,
+                                                  check)
                     callbacks.on_train_batch_end(step, batch_logs)
+                    ran += 1
                     if self.stop_training:
                         break
+                if not ran:
+                    raise _fit_checks.no_steps(epoch)
                 logs = group.average_logs(self._current_logs())
                 if validation is not None and (epoch + 1) % validation_freq == 0:
                     validation_logs = self._run_evaluation(validation, group)
@@ -173,13 +183,18 @@ class Trainer:
         self.history = history  # as Keras: the last fit's History
         return history
 
-    def _train_step(self, x, y, sample_weight, class_weight, epoch=0, step=0, group=None):
+    def _train_step(self, x, y, sample_weight, class_weight, epoch=0, step=0, group=None,
+                    check=None):
         group = group or _distributed.Group.single()
         self._ready(x)
         group.share_weights(self)
         x, y, sample_weight, share = group.shard(x, y, sample_weight)
         self.train()
         predictions = self(x, training=True)
+        if check is not None:  # the first step: all in-memory labels against the outputs
+            check(predictions)
+        if class_weight is not None and isinstance(predictions, torch.Tensor):
+            _fit_checks.check_class_weight(class_weight, max(2, predictions.shape[-1]))
         weights = _outputs.with_class_weight(sample_weight, y, class_weight)
         loss = self._total_loss(y, predictions, weights)
         value = float(loss.detach())

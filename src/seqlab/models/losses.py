@@ -173,8 +173,23 @@ class BinaryCrossentropy(Loss):
         self.axis = axis
 
     def prepare(self, y_true, y_pred):
-        return paired_tensors(self.name, y_true, y_pred,
-                              sparse_name="sparse_categorical_crossentropy")
+        y_true, y_pred = paired_tensors(self.name, y_true, y_pred,
+                                        sparse_name="sparse_categorical_crossentropy")
+        self.check_labels(y_true)
+        return y_true, y_pred
+
+    def check_labels(self, y_true, classes=None):
+        """ValueError listing the labels found outside [0, 1] (class indices 0..5 or -1/1
+        labels would otherwise train silently towards nonsense)."""
+        y_true = torch.as_tensor(y_true)
+        outside = (y_true < 0) | (y_true > 1)
+        if outside.any():
+            found = _some_values(y_true[outside])
+            raise ValueError(
+                f"{self.name} needs labels in [0, 1] (0/1 classes or probabilities), but the "
+                f"labels include {found}: for class indices 0..K-1 use "
+                "sparse_categorical_crossentropy with a Dense(K, activation='softmax') output; "
+                "for -1/1 labels map them to 0/1 first")
 
     def call(self, y_true, y_pred):
         if self.label_smoothing:
@@ -269,22 +284,26 @@ class SparseCategoricalCrossentropy(Loss):
                 f"{_shape(y_true)}")
         return self._class_indices(y_true, classes), y_pred
 
+    def check_labels(self, y_true, classes):
+        """ValueError listing the labels that are not class indices in [0, classes)."""
+        self._class_indices(torch.as_tensor(y_true), classes)
+
     def _class_indices(self, y_true, classes):
         if y_true.is_floating_point():
             fractional = y_true != torch.round(y_true)
             if fractional.any():
-                raise ValueError(f"{self.name} needs integer class indices, got label "
-                                 f"{y_true[fractional][0].item()}")
+                raise ValueError(f"{self.name} needs integer class indices, got labels "
+                                 f"{_some_values(y_true[fractional])}")
         labels = y_true.long()
         kept = self._kept(labels)
         outside = ((labels < 0) | (labels >= classes)) & kept
         if outside.any():
-            bad = labels[outside][0].item()
-            fix = ("mark padding with ignore_class" if bad < 0
+            bad = labels[outside]
+            fix = ("mark padding with ignore_class" if bool((bad < 0).any())
                    else "give the output layer max(label) + 1 units")
             raise ValueError(
-                f"{self.name} got label {bad} but y_pred has {classes} classes: labels must "
-                f"be in [0, {classes - 1}]; {fix}")
+                f"{self.name} got labels {_some_values(bad)} but y_pred has {classes} "
+                f"classes: labels must be in [0, {classes - 1}]; {fix}")
         return labels
 
     def _kept(self, labels):
@@ -445,6 +464,13 @@ _BY_NAME.update({
     "hinge": Hinge, "poisson": Poisson, "cosine_similarity": CosineSimilarity,
     "log_cosh": LogCosh,
 })
+
+
+def _some_values(values, most=5) -> str:
+    """The distinct values of a tensor, smallest first, at most `most` of them named."""
+    distinct = torch.unique(values.detach().flatten()).tolist()
+    shown = ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in distinct[:most])
+    return shown + (f" (and {len(distinct) - most} more)" if len(distinct) > most else "")
 
 
 def get(identifier):

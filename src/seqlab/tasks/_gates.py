@@ -15,7 +15,6 @@ recomputed outputs are compared with the layer's own, and the difference is retu
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +22,10 @@ import torch
 
 from ..layers import Bidirectional, Embedding, GRUCell, LSTMCell, SimpleRNNCell
 from ..layers.recurrent import RNN
+from .._files import read_text
 from ..models import load_model
 from ..text import text_to_word_sequence, tokenizer_from_json
+from ._runs import read_json
 
 GATES = {LSTMCell: ("i", "f", "c", "o"), GRUCell: ("z", "r", "h"), SimpleRNNCell: ("h",)}
 GATE_MEANING = {"i": "input gate", "f": "forget gate", "c": "cell candidate", "o": "output gate",
@@ -52,8 +53,8 @@ def load_run_model(run):
         # (characters, or words and punctuation): the text is read as a source text.
         from .seq2seq import text_tokens
 
-        model.tokenizer = tokenizer_from_json(source_tokenizer.read_text(encoding="utf-8"))
-        level = json.loads((model_file.parent / "config.json").read_text("utf-8"))["level"]
+        model.tokenizer = tokenizer_from_json(read_text(source_tokenizer, "tokenizer JSON"))
+        level = read_json(model_file.parent / "config.json")["level"]
         model.split_text = lambda text: text_tokens(text, level)
     model.eval()
     return model

@@ -31,7 +31,7 @@ from ..models import callbacks, load_model
 from ..text import Tokenizer, pad_sequences
 from ..vectors import embedding_matrix, load_vectors
 from ..viz import plot_confusion
-from ._checks import check_settings, optimizer_for
+from ._checks import check_label_column, check_run, check_settings, optimizer_for
 from ._classifiers import ARCHITECTURES, build_classifier
 from ._runs import (
     check_output,
@@ -59,6 +59,7 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
     set_seed(config.seed)
     train_set, test_set = load_data(config)
     _check_classes(train_set)
+    check_label_column(train_set, config.text_column, config.label_column)
     say(f"data: {train_set.source}: {len(train_set):,} training texts {train_set.counts()}, "
         f"{len(test_set):,} test texts")
     tokenizer = Tokenizer(num_words=config.num_words, oov_token="<OOV>")
@@ -106,6 +107,8 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
                    best_epoch=int(np.argmin(losses)) + 1 if losses else len(history.epoch),
                    train_samples=len(train_set), test_samples=len(test_set),
                    parameters=model.count_params(), embedding_coverage=coverage, **ended)
+    model.preprocessing = {"maxlen": config.maxlen, "padding": config.padding,
+                           "label_names": train_set.label_names}  # checked against config.json
     with run_folder(config.output, config.overwrite) as folder:
         model.save(folder / "model.safetensors", tokenizer=tokenizer)
         write_json(folder / "config.json", {**config_record(config),
@@ -315,4 +318,4 @@ def _load_run(run):
     model = load_model(folder / "model.safetensors")
     if getattr(model, "tokenizer", None) is None:
         raise ValueError(f"{folder}: the saved model has no tokenizer")
-    return model, config, extra["label_names"]
+    return model, config, check_run(folder, config, extra["label_names"], model)

@@ -44,7 +44,7 @@ import torch
 
 from .. import set_seed
 from .._log import say_once
-from ..data._lines import text_lines
+from ..data import text_lines
 from ..layers import GRU, LSTM, Bidirectional, Dense, Dropout, Embedding, SimpleRNN
 from ..models import Sequential, callbacks, load_model
 from ..text import Tokenizer, pad_sequences

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import set_seed
+from .._files import read_text
 from ..data import PAIR_TASKS, TextPairs, generated_pairs, read_pairs
 from ..models import callbacks, load_model
 from ..text import Tokenizer, pad_sequences, tokenizer_from_json
@@ -353,6 +354,6 @@ def _load_run(run):
         path = folder / f"{side}_tokenizer.json"
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such file (is {folder} a seq2seq run folder?)")
-        tokenizers.append(tokenizer_from_json(path.read_text(encoding="utf-8")))
+        tokenizers.append(tokenizer_from_json(read_text(path, "tokenizer JSON")))
     model = load_model(folder / "model.safetensors")
     return model, config, extra, *tokenizers

@@ -59,11 +59,18 @@ class TokenizeResult:
 
 def tokenize(texts: list[str], config: TokenizeConfig, tokenizer: Tokenizer | None = None):
     """Fit a tokenizer on `texts` (unless one is given), then convert and pad them."""
+    if not texts:
+        raise ValueError("no texts to tokenize: the input (the files, or standard input) is "
+                         "empty; give a UTF-8 text file with one text per line")
     if tokenizer is None:
         tokenizer = Tokenizer(num_words=config.num_words, filters=config.filters,
                               lower=config.lower, split=config.split,
                               char_level=config.char_level, oov_token=config.oov_token)
         tokenizer.fit_on_texts(texts)
+        if not tokenizer.word_counts:
+            raise ValueError(f"the {len(texts)} texts hold no words once split and filtered "
+                             "(blank lines or punctuation only?): nothing to build a "
+                             "vocabulary from")
     sequences = tokenizer.texts_to_sequences(texts)
     maxlen = config.maxlen
     if maxlen is None and not sequences:

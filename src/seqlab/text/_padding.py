@@ -61,7 +61,13 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     for position, sequence in enumerate(sequences):
         if not len(sequence):
             continue
-        kept = np.asarray(_kept(sequence, maxlen, truncating), dtype=x.dtype)
+        try:
+            kept = np.asarray(_kept(sequence, maxlen, truncating), dtype=x.dtype)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"pad_sequences: the sequence at position {position} cannot be "
+                             f"read as {np.dtype(x.dtype).name} steps of shape {sample_shape} "
+                             f"({error}); pass integer indices (texts_to_sequences), steps of "
+                             "one shape, or dtype=object for strings") from None
         if kept.shape[1:] != sample_shape:
             raise ValueError(f"Shape of sample {kept.shape[1:]} of sequence at position {position} "
                              f"is different from expected shape {sample_shape}")
@@ -81,7 +87,13 @@ def _lengths_and_sample_shape(sequences):
             raise ValueError(f"`sequences` must be a list of iterables. Found non-iterable: {x}") \
                 from None
         if sample_shape is None and len(x):
-            sample_shape = np.asarray(x).shape[1:]  # the first non-empty sequence sets it
+            try:  # the first non-empty sequence sets it
+                sample_shape = np.asarray(x).shape[1:]
+            except ValueError:
+                raise ValueError(f"pad_sequences: the steps of the sequence at position "
+                                 f"{len(lengths) - 1} have different shapes; every step must "
+                                 "have one shape (e.g. all numbers, or all vectors of one "
+                                 "length)") from None
     return lengths, sample_shape or ()
 
 

@@ -18,6 +18,9 @@ def tokenizer_from_json(json_string, analyzer=None):
         saved = json.loads(json_string)
     except (TypeError, ValueError) as error:
         raise ValueError(f"tokenizer_from_json: not a Tokenizer JSON string ({error})") from None
+    except RecursionError:
+        raise ValueError("tokenizer_from_json: not a Tokenizer JSON string (nested too deep "
+                         "to be one)") from None
     config = saved.get("config") if isinstance(saved, dict) else None
     if not isinstance(config, dict):
         raise ValueError("tokenizer_from_json: the JSON has no 'config' object; expected the output "

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from .._files import text_lines
+
+_TOKEN = re.compile(r"\S+")  # what str.split() returns
 
 
 class LineSentences:
@@ -11,9 +16,10 @@ class LineSentences:
     tokens separated by whitespace (tokenize and lowercase beforehand). Nothing is kept
     in memory between lines; every ``iter()`` reads the file again.
 
-    Lines longer than `max_sentence_length` tokens are cut into consecutive pieces
-    (gensim's LineSentence does the same, with the same default), so one huge line
-    cannot make one huge training job.
+    Lines longer than `max_sentence_length` tokens (10,000) are cut into consecutive
+    pieces while they are read (gensim's LineSentence cuts at the same default), so one
+    huge line can make neither one huge training job nor a list of all its tokens in
+    memory.
     """
 
     def __init__(self, path, max_sentence_length: int = 10000):
@@ -27,18 +33,22 @@ class LineSentences:
 
     def __iter__(self):
         step = self.max_sentence_length
-        with open(self.path, "rb") as lines:
-            for number, line in enumerate(lines, 1):
-                try:
-                    tokens = line.decode("utf-8").split()
-                except UnicodeDecodeError as error:
-                    raise ValueError(f"{self.path}, line {number}: not UTF-8 ({error.reason} at "
-                                     f"byte {error.start} of the line)") from None
+        for line in text_lines(self.path):
+            if len(line) < 8 * step:  # cannot hold more than `step` tokens... mostly
+                tokens = line.split()
                 if len(tokens) <= step:
                     yield tokens
-                else:
-                    for start in range(0, len(tokens), step):
-                        yield tokens[start:start + step]
+                    continue
+            # A long line is cut while it is read, so memory holds one piece, not a list
+            # of every token of a 10-million-word line (gensim cuts at 10,000 too).
+            piece = []
+            for match in _TOKEN.finditer(line):
+                piece.append(match[0])
+                if len(piece) == step:
+                    yield piece
+                    piece = []
+            if piece:
+                yield piece
 
     def __repr__(self):
         return f"LineSentences({str(self.path)!r})"

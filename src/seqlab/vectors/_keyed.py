@@ -37,6 +37,11 @@ class KeyedVectors:
                             if self.key_to_index[w] != i)
             raise ValueError(f"KeyedVectors: the words must be unique; {repeated!r} appears "
                              "more than once")
+        if vectors.size and not np.isfinite(vectors).all():
+            row = int(np.argmin(np.isfinite(vectors).all(axis=1)))
+            raise ValueError(f"KeyedVectors: the vector of {self.index_to_key[row]!r} (row "
+                             f"{row}) holds NaN or infinity, which is not a coordinate "
+                             "(every similarity with it would be nan)")
         vectors.setflags(write=False)
         self.vectors = vectors
         self._normed = None

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import logging
 import mmap
+import numbers
 import re
 from pathlib import Path
 
 import numpy as np
 
-from .._files import write_atomically
+from .._files import decode_utf8, write_atomically
 from ._keyed import KeyedVectors, checked_dtype
 
 logger = logging.getLogger("seqlab")
@@ -75,6 +76,10 @@ def load_vectors(path, limit=None, unicode_errors="backslashreplace", binary=Non
     """
     path = Path(path)
     storage = checked_dtype(dtype)  # a bad value fails before the file is read
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, numbers.Integral)
+                              or limit < 1):
+        raise ValueError(f"limit must be None (every word) or a whole number >= 1 (the first "
+                         f"N words), got limit={limit!r}")
     if binary not in (None, True, False):
         raise ValueError(f"binary must be None (detect), True or False, got {binary!r}")
     if not path.is_file():
@@ -172,13 +177,14 @@ def _read_text(path: Path, limit, unicode_errors: str):
                 dimension = len(parts) - 1
             if len(parts) - 1 != dimension:
                 raise ValueError(f"{path} line {number}: {len(parts) - 1} values where every "
-                                 f"line has {dimension} (a truncated file? read fewer lines "
-                                 f"with limit={len(words)})")
+                                 f"line has {dimension}" + _cut_hint(len(words), "fewer lines"))
             try:
                 vector = np.array(parts[1:], dtype=np.float32)
             except ValueError:
                 raise ValueError(f"{path} line {number}: the values of {parts[0]!r} are not "
                                  "all numbers") from None
+            if not np.isfinite(vector).all():
+                raise _not_finite(path, f"line {number}", parts[0], vector)
             if parts[0] in seen:
                 repeats += 1
                 continue
@@ -246,15 +252,14 @@ def _binary_records(data, position: int, count: int, dimension: int, limit, path
         space = data.find(b" ", position)
         if space < 0:
             raise ValueError(f"{path} record {number}: the file ends in the middle of the "
-                             f"word {data[position:position + 60]!r} (a truncated file? read "
-                             f"the complete words with limit={len(words)})")
+                             f"word {data[position:position + 60]!r}"
+                             + _cut_hint(len(words), "the complete words"))
         word = _decode(data[position:space], number, path, unicode_errors, unit="record")
         position = space + 1 + value_bytes
         if position > size:
             raise ValueError(f"{path} record {number} ({word!r}): the file ends after "
-                             f"{size - space - 1} of its {value_bytes} value bytes (a "
-                             f"truncated file? read the complete words with "
-                             f"limit={len(words)})")
+                             f"{size - space - 1} of its {value_bytes} value bytes"
+                             + _cut_hint(len(words), "the complete words"))
         if word in seen:
             repeats += 1
             continue
@@ -262,12 +267,32 @@ def _binary_records(data, position: int, count: int, dimension: int, limit, path
         # A slice (a copy) rather than a view: a view would pin the mmap open.
         rows[len(words)] = np.frombuffer(data[space + 1:position], dtype="<f4")
         words.append(word)
-    return words, rows[:len(words)], repeats
+    rows = rows[:len(words)]
+    finite = np.isfinite(rows).all(axis=1)
+    if not finite.all():
+        first = int(np.argmin(finite))
+        raise _not_finite(path, "(binary word2vec)", words[first], rows[first])
+    return words, rows, repeats
+
+
+def _not_finite(path, where, word, vector) -> ValueError:
+    bad = vector[~np.isfinite(vector)][0]
+    return ValueError(f"{path} {where}: the vector of {word!r} holds {bad} (NaN or infinity "
+                      "is not a coordinate: similarities with it would all be nan); fix or "
+                      "drop that line")
 
 
 def _fewer_than_announced(path: Path, announced: int, held: int, complete: int) -> ValueError:
     return ValueError(f"{path}: the header announces {announced} words but the file holds "
-                      f"{held} (a truncated file? read them with limit={complete})")
+                      f"{held}" + _cut_hint(complete, "them"))
+
+
+def _cut_hint(complete: int, what: str) -> str:
+    """The end of a truncation error: the `limit=` that reads the words before it (none
+    when not one word is whole: limit counts from 1)."""
+    if complete < 1:
+        return " (a truncated or damaged file: not one word before it is whole)"
+    return f" (a truncated file? read {what} with limit={complete})"
 
 
 def _warn_repeats(path: Path, repeats: int) -> None:
@@ -278,14 +303,8 @@ def _warn_repeats(path: Path, repeats: int) -> None:
 
 def _decode(raw: bytes, number: int, path: Path, errors: str, unit="line") -> str:
     """A text line or a binary record's word as UTF-8; `number` names it in errors."""
-    if unit == "line" and number == 1 and raw.startswith(_BYTE_ORDER_MARK):
-        raw = raw[len(_BYTE_ORDER_MARK):]
-    try:
-        return raw.decode("utf-8", errors=errors)
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path} {unit} {number}: bytes {raw[error.start:error.end]!r} are "
-                         "not UTF-8 (pass unicode_errors='backslashreplace' to keep them as "
-                         "escapes)") from None
+    return decode_utf8(raw, str(path), number, errors, unit, hint=(
+        " (or pass unicode_errors='backslashreplace' to keep them as escapes)"))
 
 
 # ---------------------------------------------------------------------------- saving

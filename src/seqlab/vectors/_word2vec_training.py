@@ -72,7 +72,7 @@ def make_jobs(corpus, index, encode, epochs, batch_words, alpha_at):
     number = done = 0
     for epoch in range(epochs):
         batch, size = [], 0
-        for sentence in corpus:
+        for sentence in _pieces(corpus):
             batch.append(sentence)
             size += len(sentence)
             if size >= batch_words:
@@ -83,6 +83,20 @@ def make_jobs(corpus, index, encode, epochs, batch_words, alpha_at):
             job = _job(number, epoch, batch, index, encode, done, alpha_at)
             yield job
             number, done = number + 1, done + job.raw
+
+
+MAX_SENTENCE = 10000  # gensim's MAX_WORDS_IN_BATCH: no training sentence is longer
+
+
+def _pieces(corpus):
+    """The sentences, those longer than MAX_SENTENCE tokens cut into consecutive pieces
+    (as LineSentences cuts the lines of a corpus_file)."""
+    for sentence in corpus:
+        if len(sentence) <= MAX_SENTENCE:
+            yield sentence
+        else:
+            for start in range(0, len(sentence), MAX_SENTENCE):
+                yield sentence[start:start + MAX_SENTENCE]
 
 
 def _job(number, epoch, batch, index, encode, done, alpha_at):

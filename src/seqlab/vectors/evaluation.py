@@ -17,6 +17,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 from scipy import stats
 
+from .._files import text_lines
 from ._keyed import COSMUL_EPSILON, KeyedVectors, check_restrict_vocab
 
 logger = logging.getLogger("seqlab")
@@ -128,25 +129,24 @@ def evaluate_analogies(vectors: KeyedVectors, path, restrict_vocab=300000,
 def _read_analogy_sections(path) -> list:
     """``[(section name, [(a, b, c, d), ...]), ...]`` in file order."""
     sections = []
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            text = line.strip()
-            if not text:
-                continue
-            if text.startswith(":"):
-                if not text[1:].strip():
-                    raise ValueError(f"{path} line {number}: a section line needs a name "
-                                     "(': name')")
-                sections.append((text[1:].strip(), []))
-                continue
-            words = text.split()
-            if len(words) != 4:
-                raise ValueError(f"{path} line {number}: expected a question of 4 words "
-                                 f"'a b c d', got {text[:80]!r}")
-            if not sections:
-                raise ValueError(f"{path} line {number}: a question before the first "
-                                 "': section' line")
-            sections[-1][1].append(tuple(words))
+    for number, line in enumerate(text_lines(path), start=1):
+        text = line.strip()
+        if not text:
+            continue
+        if text.startswith(":"):
+            if not text[1:].strip():
+                raise ValueError(f"{path} line {number}: a section line needs a name "
+                                 "(': name')")
+            sections.append((text[1:].strip(), []))
+            continue
+        words = text.split()
+        if len(words) != 4:
+            raise ValueError(f"{path} line {number}: expected a question of 4 words "
+                             f"'a b c d', got {text[:80]!r}")
+        if not sections:
+            raise ValueError(f"{path} line {number}: a question before the first "
+                             "': section' line")
+        sections[-1][1].append(tuple(words))
     if not any(questions for _, questions in sections):
         raise ValueError(f"{path} holds no analogy questions")
     return sections
@@ -330,21 +330,19 @@ def evaluate_word_pairs(vectors: KeyedVectors, path, delimiter="\t", restrict_vo
 def _read_word_pairs(path, delimiter) -> list:
     """``[(word1, word2, score), ...]`` in file order."""
     pairs = []
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            text = line.rstrip("\r\n")
-            if not text.strip() or text.startswith("#"):
-                continue
-            fields = [field.strip() for field in text.split(delimiter)]
-            if len(fields) < 3 or not fields[0] or not fields[1]:
-                raise ValueError(f"{path} line {number}: expected 'word1, word2, score' "
-                                 f"separated by {delimiter!r}, got {text[:80]!r}")
-            try:
-                score = float(fields[2])
-            except ValueError:
-                raise ValueError(f"{path} line {number}: the score {fields[2]!r} is not a "
-                                 "number") from None
-            pairs.append((fields[0], fields[1], score))
+    for number, text in enumerate(text_lines(path), start=1):
+        if not text.strip() or text.startswith("#"):
+            continue
+        fields = [field.strip() for field in text.split(delimiter)]
+        if len(fields) < 3 or not fields[0] or not fields[1]:
+            raise ValueError(f"{path} line {number}: expected 'word1, word2, score' "
+                             f"separated by {delimiter!r}, got {text[:80]!r}")
+        try:
+            score = float(fields[2])
+        except ValueError:
+            raise ValueError(f"{path} line {number}: the score {fields[2]!r} is not a "
+                             "number") from None
+        pairs.append((fields[0], fields[1], score))
     return pairs
 
 
