@@ -32,10 +32,16 @@ class Dense(Layer):
             self.add_weight("bias", (self.units,), self.bias_initializer)
 
     def call(self, inputs):
+        return self.activation(self.logits(inputs))
+
+    def logits(self, inputs):
+        """The activation's input, ``x @ kernel + bias`` (a softmax layer's logits, from
+        which a decoder takes exact log-probabilities where the probabilities underflow).
+        The layer must be built (called once)."""
+        if self.use_bias and inputs.ndim == 2:  # one addmm: the bias starts the product
+            return torch.addmm(self.bias, inputs, self.kernel)
         outputs = inputs @ self.kernel
-        if self.use_bias:
-            outputs = outputs + self.bias
-        return self.activation(outputs)
+        return outputs + self.bias if self.use_bias else outputs
 
 
 class Activation(Layer):
