@@ -38,8 +38,6 @@ class Dense(Layer):
         """The activation's input, ``x @ kernel + bias`` (a softmax layer's logits, from
         which a decoder takes exact log-probabilities where the probabilities underflow).
         The layer must be built (called once)."""
-        if self.use_bias and inputs.ndim == 2:  # one addmm: the bias starts the product
-            return torch.addmm(self.bias, inputs, self.kernel)
         outputs = inputs @ self.kernel
         return outputs + self.bias if self.use_bias else outputs
 

@@ -63,12 +63,17 @@ class IncrementalDecoder:
         return self._read(next_tokens)
 
     def _read(self, tokens):
-        x = self.embedding(tokens)  # (B, n, E)
         if tokens.shape[1] == 1:  # one token: one step of every layer
-            x = x[:, 0]
+            # the row itself (``embeddings[index]``, what the layer computes), not the
+            # layer's call: its index checks and mask cost more than the row; a token id
+            # the Embedding does not have still raises IndexError (below 0 too)
+            if int(tokens.min()) < 0:
+                raise IndexError(f"token ids must be >= 0, got {int(tokens.min())}")
+            x = self.embedding.embeddings[tokens[:, 0]]  # (B, E)
             for index, layer in enumerate(self.recurrent):
                 x, self.states[index] = layer.step(x, self.states[index])
         else:  # a prompt or a rebuilt window: one pass of every layer
+            x = self.embedding(tokens)  # (B, n, E)
             for index, layer in enumerate(self.recurrent):
                 x, self.states[index] = layer.read(x, self.states[index])
             x = x[:, -1]

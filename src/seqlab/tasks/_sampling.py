@@ -83,8 +83,9 @@ def choose_next(logits, history, settings: SamplingSettings, generator=None, ban
         tokens = _as_tensor(history, vocab)
         padded = not isinstance(history, torch.Tensor) and bool(tokens.numel()) and bool(
             (tokens[:, 0] == vocab).any())
-        if padded:  # one more column, for the padding id to land in
-            scores = torch.cat([scores, scores.new_zeros(scores.shape[0], 1)], dim=1)
+        if padded:  # one more column, for the padding id to land in (-inf: never a choice)
+            scores = torch.cat([scores, scores.new_full((scores.shape[0], 1), float("-inf"))],
+                               dim=1)
         if penalize:
             scores = _penalize_repeats(scores, tokens, settings.repetition_penalty)
         if settings.no_repeat_ngram_size:
