@@ -136,6 +136,31 @@ def speed(model, config, context, words, repeats):
               f"before #22 / seqlab {old / new:5.2f}x")
 
 
+def one_step(model, calls=3000):
+    """Microseconds of one step of the first LSTM layer at batch 1, interleaved: torch's
+    ``lstm_cell`` (the path before #22), ``RNN.step`` (compiled, T = 1), and the output
+    layer's logits, to show what a token's budget is made of."""
+    from seqlab.layers import fused  # the weight conversion of the path before #22
+
+    layer, dense = model.layers[1], model.layers[-1]
+    x = torch.randn(1, layer.cell.kernel.shape[0])
+    states = [torch.zeros(1, layer.units), torch.zeros(1, layer.units)]
+    weights = [w.detach().contiguous() for w in fused.torch_weights(layer.cell)]
+    contenders = {"torch.lstm_cell (before #22)": lambda: torch.lstm_cell(x, states, *weights),
+                  "RNN.step (compiled, T = 1)": lambda: layer.step(x, states),
+                  "Dense.logits (output layer)": lambda: dense.logits(states[0])}
+    times = {name: [] for name in contenders}
+    with torch.no_grad():
+        for _ in range(calls):
+            for name, run in contenders.items():
+                started = time.perf_counter()
+                run()
+                times[name].append((time.perf_counter() - started) * 1e6)
+    print(f"\none step at batch 1, median of {calls} interleaved calls (hot caches)")
+    for name, values in times.items():
+        print(f"  {name:32s} {statistics.median(values):7.1f} us")
+
+
 def repetition(model, config, context, seeds, words=100):
     seed_text = " ".join(SEED_TEXT.split()[:3])
     print(f"\nrepetition over {words} generated words after {seed_text!r}")
@@ -165,6 +190,7 @@ def main():
     else:
         model, config, context = untrained_run()
     speed(model, config, context, args.words, args.repeats)
+    one_step(model)
     if args.run:
         repetition(model, config, context, args.seeds)
 
