@@ -9,8 +9,8 @@ to get the scores of the token after a text:
   most ``context`` tokens is kept inside what it was trained on: when the state has read
   ``context`` tokens, it is rebuilt from the last ``context // 2`` tokens, so every
   prediction sees between ``context // 2`` and ``context`` tokens and the cost per token
-  stays at most two cell steps on average. ``context=None`` (a stateful model trained
-  on a continuous text) carries the state for ever.
+  stays at most two steps on average (the rebuild is one ``RNN.read``). ``context=None``
+  (a stateful model trained on a continuous text) carries the state for ever.
 * ``RerunDecoder`` is the course's loop: pad the last ``context`` tokens and run the whole
   model again for every new token. It is the only way for a Bidirectional model (its
   backward direction starts from the newest token) and the reference for the fast one.
