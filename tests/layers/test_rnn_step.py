@@ -156,3 +156,31 @@ def test_dense_logits_are_the_softmax_input():
                                atol=1e-12)
     torch.testing.assert_close(dense.logits(x.unsqueeze(1))[:, 0], dense.logits(x), rtol=0,
                                atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "simple_rnn"])
+def test_the_compiled_step_sees_new_weights(kind):
+    """The step keeps its contiguous weights (and [W; U]) between calls: set_weights, an
+    in-place update under no_grad and a new tensor must all be seen."""
+    layer = _layer(kind)
+    x = torch.randn(2, 3, dtype=torch.float64)
+
+    def stepped():
+        with torch.no_grad():
+            return layer.step(x, None)[0]
+
+    def expected():  # the cell's own step reads the parameters themselves
+        cell = layer.cell
+        with torch.no_grad():
+            return cell.step(cell.project(x), cell.get_initial_state(2))[0]
+
+    first = stepped()
+    weights = layer.get_weights()
+    layer.set_weights([w * 0.5 for w in weights])
+    torch.testing.assert_close(stepped(), expected(), rtol=0, atol=1e-12)
+    assert not torch.allclose(stepped(), first)
+    with torch.no_grad():
+        layer.cell.recurrent_kernel.mul_(-1.0)
+    torch.testing.assert_close(stepped(), expected(), rtol=0, atol=1e-12)
+    layer.cell.kernel.data = layer.cell.kernel.data * 2.0
+    torch.testing.assert_close(stepped(), expected(), rtol=0, atol=1e-12)

@@ -207,7 +207,9 @@ def _frozen_weights(cell, addresses=False):
     """``(W, input bias, U, GRU recurrent bias, [W; U])`` as the inference loop reads them
     (detached, contiguous; absent ones None), made once per version of the parameters
     (an optimizer step or ``set_weights`` makes new ones), so that a one-token step does
-    not copy ``[W; U]`` again. With `addresses`, also their data pointers (0 if absent)."""
+    not copy ``[W; U]`` again. With `addresses`, also their data pointers (0 if absent).
+    The version counter is torch's: an in-place edit through ``parameter.data`` bypasses
+    it (torch does not count those), so edit weights under ``torch.no_grad()`` instead."""
     parameters = [p for p in (cell.kernel, cell.recurrent_kernel, getattr(cell, "bias", None))
                   if p is not None]
     key = tuple((p.data_ptr(), p._version, p.dtype) for p in parameters)
