@@ -2,13 +2,17 @@
 
 Speed. The course generates every word by re-tokenizing the whole text, pre-padding it
 to the model's context and running ``model.predict`` on it. seqlab carries the recurrent
-states, so each word costs one cell step per layer. Both generate 200 words greedily
-after a 10-word seed with the same 2-layer LSTM(150) word model (the lyrics run's shape:
-context 15, its vocabulary); repetitions are interleaved and the table shows the median
-milliseconds per word and the ratio. A third line re-runs the padded context with a
-plain forward call (no ``predict``), to separate the loop's two costs: the repeated
-work over the context and ``predict``'s per-call overhead; another runs the course loop on
-one torch thread, as seqlab's sampler does, so that the thread setting is not the gain.
+states, so each word costs one ``RNN.step`` per layer (one step of the compiled loop)
+and one vectorised sampling step. All generate 200 words after a 10-word seed with the
+same 2-layer LSTM(150) word model (the lyrics run's shape: context 15, its vocabulary);
+repetitions are interleaved and the table shows the median milliseconds per word and
+the ratio. A third line re-runs the padded context with a plain forward call (no
+``predict``), to separate the loop's two costs: the repeated work over the context and
+``predict``'s per-call overhead. "before #22" is seqlab's incremental path as it was
+before issue 22 (torch's fused cell ops, sampling rules as Python loops; kept in
+``bench/_generate_before.py``), greedy and with the default sampling settings; the last
+lines print the ratios the issue asks for. Torch uses its default thread count: run
+with ``OMP_NUM_THREADS=1`` on a shared machine (the sampler itself uses one thread).
 The course's loop truncates the text to the model's context (15 words for the lyrics), so
 its cost per word is bounded too; "re-run the whole text" is the loop without that
 truncation, whose cost grows with the text (the same model, reading up to 210 words).
@@ -34,6 +38,8 @@ from seqlab.tasks import generate as recipe
 from seqlab.tasks._decoding import RerunDecoder
 from seqlab.tasks._sampling import SamplingSettings, choose_next
 from seqlab.text import Tokenizer, pad_sequences
+
+from _generate_before import old_generate  # noqa: E402  (bench/ is on sys.path when run)
 
 LYRICS = Path(__file__).resolve().parents[2] / "shared" / "data" / "lyrics" / \
     "irish-lyrics-eof.txt"
@@ -77,16 +83,6 @@ def rerun_forward(model, config, context, seed_text, words):
     return history[0]
 
 
-def one_thread(function, *args):
-    """`function(*args)` on one torch thread, as seqlab's sampler runs (fairness check)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return function(*args)
-    finally:
-        torch.set_num_threads(threads)
-
-
 def untrained_run(context=15):
     """The lyrics run's model and tokenizer, with untrained weights (speed only)."""
     config = recipe.GenerateConfig(data=str(LYRICS))
@@ -98,17 +94,22 @@ def untrained_run(context=15):
 
 
 def speed(model, config, context, words, repeats):
+    default = SamplingSettings()
     contenders = {
         "course loop (re-tokenize, pad, predict)":
             lambda: course_loop(model, model.tokenizer, context, SEED_TEXT, words),
-        "course loop, one torch thread":
-            lambda: one_thread(course_loop, model, model.tokenizer, context, SEED_TEXT, words),
         "re-run the whole text so far (predict)":
             lambda: whole_text_loop(model, model.tokenizer, SEED_TEXT, words),
         "re-run the padded context (forward only)":
             lambda: rerun_forward(model, config, context, SEED_TEXT, words),
-        "seqlab incremental (carried states)":
+        "before #22: incremental, greedy":
+            lambda: old_generate(model, config, context, SEED_TEXT, words, GREEDY),
+        "seqlab incremental, greedy":
             lambda: recipe.generate(model, config, context, SEED_TEXT, words, 1, GREEDY, 0),
+        "before #22: incremental, default sampling":
+            lambda: old_generate(model, config, context, SEED_TEXT, words, default),
+        "seqlab incremental, default sampling":
+            lambda: recipe.generate(model, config, context, SEED_TEXT, words, 1, default, 0),
     }
     times = {name: [] for name in contenders}
     for name, run in contenders.items():  # warm-up
@@ -118,13 +119,46 @@ def speed(model, config, context, words, repeats):
             started = time.perf_counter()
             run()
             times[name].append((time.perf_counter() - started) * 1000 / words)
-    slowest = statistics.median(times["course loop (re-tokenize, pad, predict)"])
-    print(f"\n{words} words greedily after a {len(SEED_TEXT.split())}-word seed; "
-          f"{model.count_params():,} parameters, context {context}, median of {repeats}")
+    median = {name: statistics.median(values) for name, values in times.items()}
+    slowest = median["course loop (re-tokenize, pad, predict)"]
+    print(f"\n{words} words after a {len(SEED_TEXT.split())}-word seed; "
+          f"{model.count_params():,} parameters, context {context}, {torch.get_num_threads()} "
+          f"torch thread(s), median of {repeats} interleaved repetitions")
     print(f"{'':44s} {'ms/word':>9s} {'speed-up':>9s}")
+    for name in times:
+        print(f"{name:44s} {median[name]:9.3f} {slowest / median[name]:8.1f}×")
+    whole = median["re-run the whole text so far (predict)"]
+    print("\nratios (goal: >= 20x the whole-text re-run, >= 3x the incremental path before #22)")
+    for kind in ("greedy", "default sampling"):
+        new = median[f"seqlab incremental, {kind}"]
+        old = median[f"before #22: incremental, {kind}"]
+        print(f"  {kind:17s} whole-text re-run / seqlab {whole / new:7.1f}x   "
+              f"before #22 / seqlab {old / new:5.2f}x")
+
+
+def one_step(model, calls=3000):
+    """Microseconds of one step of the first LSTM layer at batch 1, interleaved: torch's
+    ``lstm_cell`` (the path before #22), ``RNN.step`` (compiled, T = 1), and the output
+    layer's logits, to show what a token's budget is made of."""
+    from seqlab.layers import fused  # the weight conversion of the path before #22
+
+    layer, dense = model.layers[1], model.layers[-1]
+    x = torch.randn(1, layer.cell.kernel.shape[0])
+    states = [torch.zeros(1, layer.units), torch.zeros(1, layer.units)]
+    weights = [w.detach().contiguous() for w in fused.torch_weights(layer.cell)]
+    contenders = {"torch.lstm_cell (before #22)": lambda: torch.lstm_cell(x, states, *weights),
+                  "RNN.step (compiled, T = 1)": lambda: layer.step(x, states),
+                  "Dense.logits (output layer)": lambda: dense.logits(states[0])}
+    times = {name: [] for name in contenders}
+    with torch.no_grad():
+        for _ in range(calls):
+            for name, run in contenders.items():
+                started = time.perf_counter()
+                run()
+                times[name].append((time.perf_counter() - started) * 1e6)
+    print(f"\none step at batch 1, median of {calls} interleaved calls (hot caches)")
     for name, values in times.items():
-        median = statistics.median(values)
-        print(f"{name:44s} {median:9.3f} {slowest / median:8.1f}×")
+        print(f"  {name:32s} {statistics.median(values):7.1f} us")
 
 
 def repetition(model, config, context, seeds, words=100):
@@ -151,12 +185,12 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     args = parser.parse_args()
-    torch.set_num_threads(2)
     if args.run:
         model, config, context = recipe.load_run(args.run)
     else:
         model, config, context = untrained_run()
     speed(model, config, context, args.words, args.repeats)
+    one_step(model)
     if args.run:
         repetition(model, config, context, args.seeds)
 

@@ -6,8 +6,12 @@ step into two parts so that the loop can hoist the first out of time:
 
 * ``project(x)``: the input part of every gate, ``x @ kernel + input_bias``, for one
   step ``(batch, input_dim)`` or all steps at once ``(batch, time, input_dim)``;
-* ``step(projected_t, states, recurrent_mask)``: the recurrent part and the gate
-  non-linearities for one step, returning ``(output, new_states)``.
+* ``gates(projected_t, states, recurrent_mask)``: the recurrent part and the gate
+  non-linearities for one step, returning ``(gates, new_states)`` where ``gates`` maps
+  each gate block's name (LSTM ``i, f, c, o``; GRU ``z, r, h``; SimpleRNN ``h``) to its
+  value after its activation ``(B, u)``: the one place the equations are written;
+* ``step(projected_t, states, recurrent_mask)``: ``gates`` without the gates,
+  returning ``(output, new_states)``; the output is the new ``h``.
 
 ``recurrent_mask`` is the recurrent-dropout mask (already scaled by ``1/(1-rate)``),
 one per sequence, multiplied into ``h_{t-1}`` where it enters a recurrent matmul; the
@@ -25,7 +29,7 @@ from ._base import Layer, known_features
 
 
 class _Cell(Layer):
-    gates = 1
+    gate_count = 1  # gate blocks stacked along the weights' last axis
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -55,7 +59,7 @@ class _Cell(Layer):
         return [self.units] * self.state_count
 
     def build(self, input_shape):
-        width = self.gates * self.units
+        width = self.gate_count * self.units
         self.add_weight("kernel", (known_features(self, input_shape), width),
                         self.kernel_initializer)
         self.add_weight("recurrent_kernel", (self.units, width), self.recurrent_initializer)
@@ -63,7 +67,7 @@ class _Cell(Layer):
             self.add_weight("bias", self._bias_shape(), self._bias_initializer())
 
     def _bias_shape(self):
-        return (self.gates * self.units,)
+        return (self.gate_count * self.units,)
 
     def _bias_initializer(self):
         return self.bias_initializer
@@ -80,8 +84,14 @@ class _Cell(Layer):
         flat = torch.addmm(bias, x.reshape(-1, x.shape[-1]), self.kernel)
         return flat.view(*x.shape[:-1], flat.shape[-1])
 
-    def step(self, projected, states, recurrent_mask=None):
+    def gates(self, projected, states, recurrent_mask=None):
+        """``(gates {name: (B, u)}, new_states)`` of one step (see the module doc)."""
         raise NotImplementedError
+
+    def step(self, projected, states, recurrent_mask=None):
+        """``(output, new_states)`` of one step: ``gates`` without the gates."""
+        _, new_states = self.gates(projected, states, recurrent_mask)
+        return new_states[0], new_states
 
     def get_initial_state(self, batch_size, dtype=None, device=None):
         dtype = dtype or self.compute_dtype
@@ -113,10 +123,10 @@ class SimpleRNNCell(_Cell):
                          recurrent_initializer, bias_initializer, dropout, recurrent_dropout, seed,
                          **kwargs)
 
-    def step(self, projected, states, recurrent_mask=None):
+    def gates(self, projected, states, recurrent_mask=None):
         h = states[0] if recurrent_mask is None else states[0] * recurrent_mask
         h = self.activation(projected + h @ self.recurrent_kernel)
-        return h, [h]
+        return {"h": h}, [h]
 
 
 class LSTMCell(_Cell):
@@ -131,7 +141,7 @@ class LSTMCell(_Cell):
     ``unit_forget_bias=True`` starts the forget block of the bias at 1.
     """
 
-    gates = 4
+    gate_count = 4
     state_count = 2
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
@@ -153,15 +163,16 @@ class LSTMCell(_Cell):
                               base((2 * units,), dtype)])
         return forget_at_one
 
-    def step(self, projected, states, recurrent_mask=None):
+    def gates(self, projected, states, recurrent_mask=None):
         h, c = states
         h_in = h if recurrent_mask is None else h * recurrent_mask
         z = projected + h_in @ self.recurrent_kernel
         z_i, z_f, z_c, z_o = z.chunk(4, dim=-1)
         ra = self.recurrent_activation
-        c = ra(z_f) * c + ra(z_i) * self.activation(z_c)
-        h = ra(z_o) * self.activation(c)
-        return h, [h, c]
+        gates = {"i": ra(z_i), "f": ra(z_f), "c": self.activation(z_c), "o": ra(z_o)}
+        c = gates["f"] * c + gates["i"] * gates["c"]
+        h = gates["o"] * self.activation(c)
+        return gates, [h, c]
 
 
 class GRUCell(_Cell):
@@ -178,7 +189,7 @@ class GRUCell(_Cell):
     ``h_z, h_r`` come from ``h_{t-1} @ recurrent_kernel[:, :2u]``.
     """
 
-    gates = 3
+    gate_count = 3
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -197,24 +208,41 @@ class GRUCell(_Cell):
             return None
         return self.bias[0] if self.reset_after else self.bias
 
-    def step(self, projected, states, recurrent_mask=None):
+    def recurrent_projection(self, h):
+        """``h @ recurrent_kernel + bias[1]``: the recurrent part of every gate, with
+        ``reset_after=True`` only (one state shared by many inputs needs it once)."""
+        inner = h @ self.recurrent_kernel
+        return inner + self.bias[1] if self.use_bias else inner
+
+    def combine(self, projected, inner, h):
+        """The new state from the input part `projected` and the recurrent part `inner`
+        (``recurrent_projection``) of the gates, ``reset_after=True``; returns
+        ``(h_t, [h_t])`` as ``step``."""
+        _, new_states = self._gates_after(projected, inner, h)
+        return new_states[0], new_states
+
+    def gates(self, projected, states, recurrent_mask=None):
         h = states[0]
         h_in = h if recurrent_mask is None else h * recurrent_mask
+        if self.reset_after:
+            return self._gates_after(projected, self.recurrent_projection(h_in), h)
         u, ra = self.units, self.recurrent_activation
         x_z, x_r, x_h = projected.chunk(3, dim=-1)
-        if self.reset_after:
-            inner = h_in @ self.recurrent_kernel
-            if self.use_bias:
-                inner = inner + self.bias[1]
-            h_z, h_r, h_h = inner.chunk(3, dim=-1)
-            z, r = ra(x_z + h_z), ra(x_r + h_r)
-            candidate = self.activation(x_h + r * h_h)
-        else:
-            h_z, h_r = (h_in @ self.recurrent_kernel[:, :2 * u]).chunk(2, dim=-1)
-            z, r = ra(x_z + h_z), ra(x_r + h_r)
-            candidate = self.activation(x_h + (r * h_in) @ self.recurrent_kernel[:, 2 * u:])
+        h_z, h_r = (h_in @ self.recurrent_kernel[:, :2 * u]).chunk(2, dim=-1)
+        z, r = ra(x_z + h_z), ra(x_r + h_r)
+        candidate = self.activation(x_h + (r * h_in) @ self.recurrent_kernel[:, 2 * u:])
         h = z * h + (1 - z) * candidate
-        return h, [h]
+        return {"z": z, "r": r, "h": candidate}, [h]
+
+    def _gates_after(self, projected, inner, h):
+        """``gates`` with ``reset_after=True`` from the two parts of the gates."""
+        ra = self.recurrent_activation
+        x_z, x_r, x_h = projected.chunk(3, dim=-1)
+        h_z, h_r, h_h = inner.chunk(3, dim=-1)
+        z, r = ra(x_z + h_z), ra(x_r + h_r)
+        candidate = self.activation(x_h + r * h_h)
+        h = z * h + (1 - z) * candidate
+        return {"z": z, "r": r, "h": candidate}, [h]
 
 
 def dropout_mask(shape, rate, like):

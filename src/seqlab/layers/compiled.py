@@ -120,6 +120,58 @@ def _outputs(H, h_last, extra, mask, go_backwards, return_sequences, zero_output
     return last, sequence, [h_last] + extra
 
 
+def step(cell, x_t, states, mask=None):
+    """One step (T = 1) of the forward loop without gradients, for step-by-step decoding:
+    ``x_t (B, F)`` from ``states`` gives ``(h (B, u), new states)``. A row whose `mask`
+    ``(B,)`` is False keeps its states (and outputs its carried ``h``).
+
+    The same C loop as ``_infer``, with as little Python around it as a token's budget
+    allows (the C step of a small layer takes a few microseconds): the weights and their
+    addresses come from ``_frozen_weights``, a ``(B, F)`` step is already the
+    ``(1, B, F)`` buffer the loop reads, and every buffer the loop writes is a slot of one
+    ``(slots, B, u)`` allocation: the two state slots ``H`` (the step writes slot 0),
+    LSTM's two cell slots and ``tanh(c)``, and the gates ``A`` (``G`` slots)."""
+    (W, x_bias, U, b, WU), (pW, p_bias, pU, pb, pWU) = _frozen_weights(cell, True)
+    dtype = U.dtype
+    if x_t.dtype != dtype or not x_t.is_contiguous():
+        x_t = x_t.to(dtype).contiguous()
+    h0 = states[0]
+    if h0.dtype != dtype or not h0.is_contiguous():
+        h0 = h0.to(dtype).contiguous()
+    batch, units = h0.shape
+    if mask is not None:
+        mask = mask.contiguous()  # kept alive (a temporary's address would dangle)
+    pM = 0 if mask is None else mask.data_ptr()
+    head = (dtype == torch.float64, batch, 1, units, False, torch.get_num_threads())
+    tail = (1, 2, 2, x_t.shape[-1], 0, h0.data_ptr())
+    if isinstance(cell, LSTMCell):
+        c0 = states[1]
+        if c0.dtype != dtype or not c0.is_contiguous():
+            c0 = c0.to(dtype).contiguous()
+        buffer = x_t.new_empty(9, batch, units)  # H H C C tanh(c) A A A A
+        slot = _slots(buffer)
+        _crnn.lstm_forward(*head, 0, *tail, c0.data_ptr(), pU, 0, pM, slot(5), slot(2),
+                           slot(4), slot(0), x_t.data_ptr(), pW, p_bias, pWU)
+        return buffer[0], [buffer[0], buffer[2]]
+    if isinstance(cell, GRUCell):
+        buffer = x_t.new_empty(6, batch, units)  # H H A A A Q
+        slot = _slots(buffer)
+        _crnn.gru_forward(*head, int(cell.reset_after), *tail, pU, pb, 0, pM, slot(2),
+                          slot(5) if cell.reset_after else 0, slot(0), x_t.data_ptr(), pW,
+                          p_bias)
+    else:
+        buffer = x_t.new_empty(2, batch, units)  # H H
+        _crnn.rnn_forward(*head, _ACTIVATION_CODES[cell.activation], *tail, pU, 0, pM,
+                          buffer.data_ptr(), x_t.data_ptr(), pW, p_bias, pWU)
+    return buffer[0], [buffer[0]]
+
+
+def _slots(buffer):
+    """The address of slot k of a ``(slots, B, u)`` buffer."""
+    base, size = buffer.data_ptr(), buffer[0].numel() * buffer.element_size()
+    return lambda k: base + k * size
+
+
 def _infer(cell, x, h0, states, m, M, reverse, return_sequences):
     """The forward loop alone on the raw inputs ``x (T, B, F)``, projected step by step
     inside the loop, keeping one step of gates and two of states (all of ``H`` when the
@@ -131,26 +183,48 @@ def _infer(cell, x, h0, states, m, M, reverse, return_sequences):
     state_slots = time if return_sequences else 2
     H = x.new_empty(state_slots, batch, units)
     A = x.new_empty(1, batch, width)
-    U, h0, W, x_bias = _contiguous(cell.recurrent_kernel.detach(), h0.detach(),
-                                   cell.kernel.detach(), cell._input_bias())
-    x_bias = None if x_bias is None else x_bias.detach()
+    W, x_bias, U, b, WU = _frozen_weights(cell)
+    h0 = h0.detach().contiguous()
     slots = (1, 2, state_slots, x.shape[-1])
     raw = (x, W, x_bias)
     if isinstance(cell, LSTMCell):
         C, TC = x.new_empty(2, batch, units), x.new_empty(1, batch, units)
         c0 = states[1].detach().to(x.dtype).contiguous()
         _call(_crnn.lstm_forward, x, units, reverse, 0, slots, None, h0, c0, U, m, M, A, C, TC,
-              H, *raw, _stacked(W, U))
+              H, *raw, WU)
         return H, H[last % state_slots], [C[last % 2]]
     if isinstance(cell, GRUCell):
         Q = x.new_empty(1, batch, units) if cell.reset_after else None
-        b = cell.bias[1].detach().contiguous() if cell.reset_after and cell.use_bias else None
         _call(_crnn.gru_forward, x, units, reverse, cell.reset_after, slots, None, h0, U, b, m,
               M, A, Q, H, *raw)
     else:
         _call(_crnn.rnn_forward, x, units, reverse, _ACTIVATION_CODES[cell.activation], slots,
-              None, h0, U, m, M, H, *raw, _stacked(W, U))
+              None, h0, U, m, M, H, *raw, WU)
     return H, H[last % state_slots], []
+
+
+def _frozen_weights(cell, addresses=False):
+    """``(W, input bias, U, GRU recurrent bias, [W; U])`` as the inference loop reads them
+    (detached, contiguous; absent ones None), made once per version of the parameters
+    (an optimizer step or ``set_weights`` makes new ones), so that a one-token step does
+    not copy ``[W; U]`` again. With `addresses`, also their data pointers (0 if absent).
+    The version counter is torch's: an in-place edit through ``parameter.data`` bypasses
+    it (torch does not count those), so edit weights under ``torch.no_grad()`` instead."""
+    parameters = [p for p in (cell.kernel, cell.recurrent_kernel, getattr(cell, "bias", None))
+                  if p is not None]
+    key = tuple((p.data_ptr(), p._version, p.dtype) for p in parameters)
+    cached = cell.__dict__.get("_frozen_weights")
+    if cached is None or cached[0] != key:
+        W, U = cell.kernel.detach().contiguous(), cell.recurrent_kernel.detach().contiguous()
+        x_bias = cell._input_bias()
+        x_bias = None if x_bias is None else x_bias.detach().contiguous()
+        gru = isinstance(cell, GRUCell)
+        b = cell.bias[1].detach().contiguous() if gru and cell.reset_after and cell.use_bias \
+            else None
+        weights = (W, x_bias, U, b, None if gru else _stacked(W, U))
+        cached = (key, weights, tuple(map(_pointer, weights)))
+        cell.__dict__["_frozen_weights"] = cached
+    return (cached[1], cached[2]) if addresses else cached[1]
 
 
 def _stacked(W, U):

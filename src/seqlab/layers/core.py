@@ -38,11 +38,15 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def call(self, inputs):
+        return self.activation(self.logits(inputs))
+
+    def logits(self, inputs):
+        """The activation's input, ``x @ kernel + bias`` (a softmax layer's logits, from
+        which a decoder takes exact log-probabilities where the probabilities underflow).
+        The layer must be built (called once)."""
         check_features(self, inputs, self.kernel.shape[0])
         outputs = inputs @ self.kernel
-        if self.use_bias:
-            outputs = outputs + self.bias
-        return self.activation(outputs)
+        return outputs + self.bias if self.use_bias else outputs
 
 
 class Activation(Layer):

@@ -55,6 +55,7 @@ class RNN(Layer):
         self.path = None
         self.fast_path_reason = None
         self._path_override = None  # tests: "reference", "loop" or "native"
+        self._step_reason = None  # (device, dtype): why step cannot be compiled, or None
 
     @property
     def units(self):
@@ -103,8 +104,30 @@ class RNN(Layer):
         kernel = getattr(self.cell, "kernel", None)
         if isinstance(kernel, torch.Tensor):
             check_features(self, inputs, kernel.shape[0], ndim=3)
-        batch = inputs.shape[0]
         states = self._initial_states(inputs, initial_state)
+        last, sequence, final = self._run(inputs, states, mask, training, self.return_sequences,
+                                          self._need_states)
+        if self.stateful:
+            self.states = [s.detach() for s in final]
+        output = sequence if self.return_sequences else last
+        return (output, *final) if self.return_state else output
+
+    def read(self, inputs, states=None, mask=None):
+        """Run over ``inputs (B, T, features)`` from `states` (None: zeros) and return
+        ``(outputs (B, T, units), final states)`` whatever ``return_sequences`` and
+        ``return_state`` say, at inference (no dropout, no gradients; stateful layers keep
+        their carried states): a decoder's prompt, read in one pass where ``step`` would take
+        T calls. Masks, ``go_backwards`` and the path as in a call."""
+        inputs = self._as_tensor(inputs)
+        self._build_once(tuple(inputs.shape))
+        states = self._initial_states(inputs, states)
+        with torch.no_grad():
+            _, sequence, final = self._run(inputs, states, mask, False, True, True)
+        return sequence, final
+
+    def _run(self, inputs, states, mask, training, return_sequences, need_states):
+        """``(last output, sequence or None, final states)`` of the chosen path."""
+        batch = inputs.shape[0]
         if mask is not None:
             mask = torch.as_tensor(mask, device=inputs.device).bool()
             if tuple(mask.shape) != tuple(inputs.shape[:2]):
@@ -118,28 +141,97 @@ class RNN(Layer):
         if training and getattr(cell, "recurrent_dropout", 0):
             recurrent_mask = dropout_mask((batch, cell.units), cell.recurrent_dropout, inputs)
 
-        if (path := self._choose_path(inputs, mask, recurrent_mask is not None)) == "compiled":  # reads the steps backwards itself: no flipped copy
-            last, sequence, final = compiled.run(cell, inputs, states, recurrent_mask, mask,
-                                                 self.go_backwards, self.return_sequences,
-                                                 self.zero_output_for_mask)
+        path = self._choose_path(inputs, mask, recurrent_mask is not None)
+        if path == "compiled":  # reads the steps backwards itself: no flipped copy
+            return compiled.run(cell, inputs, states, recurrent_mask, mask, self.go_backwards,
+                                return_sequences, self.zero_output_for_mask)
+        if self.go_backwards:
+            inputs = inputs.flip(1)
+            mask = None if mask is None else mask.flip(1)
+        return self._run_forwards(path, inputs, states, mask, recurrent_mask, training,
+                                  return_sequences, need_states)
+
+    def step(self, x_t, states=None, mask=None):
+        """One time step: ``x_t (B, features)`` from `states` (a list, LSTM ``[h, c]``;
+        None: zeros) gives ``(output (B, units), new_states)``, inference only (no
+        dropout), whatever ``go_backwards`` says (the caller orders the steps).
+
+        This is what every step-by-step decoder calls. Without gradients it is one
+        step (T = 1) of the compiled loop (``layer.path == "compiled"``); otherwise, or
+        where that loop cannot run (``fast_path_reason`` says why), the cell's own
+        ``step``. With a `mask` ``(B,)``, a row where it is False keeps its states and
+        outputs its carried ``h`` (which is the sequence call's output once the row has
+        read a real step, as in Keras).
+        """
+        cell = self.cell
+        if not isinstance(x_t, torch.Tensor):
+            x_t = torch.as_tensor(x_t)
+        if x_t.ndim != 2:
+            raise ValueError(f"{self.name}.step expects one step of inputs (batch, features), "
+                             f"got shape {tuple(x_t.shape)}")
+        if not self.built:
+            self._build_once((x_t.shape[0], 1, x_t.shape[-1]))
+        states = self._step_states(x_t, states)
+        if mask is not None:
+            mask = torch.as_tensor(mask, device=x_t.device).bool().reshape(-1)
+            if mask.shape[0] != x_t.shape[0]:
+                raise ValueError(f"{self.name}.step: mask of shape {tuple(mask.shape)} does "
+                                 f"not match the batch of {x_t.shape[0]} rows")
+            if bool(mask.all()):
+                mask = None
+        if self._choose_step_path(x_t, states) == "compiled":
+            return compiled.step(cell, x_t, states, mask)
+        if isinstance(cell, _Cell):
+            output, new_states = cell.step(cell.project(x_t.to(states[0].dtype)), states)
         else:
-            if self.go_backwards:
-                inputs = inputs.flip(1)
-                mask = None if mask is None else mask.flip(1)
-            last, sequence, final = self._run_forwards(path, inputs, states, mask,
-                                                       recurrent_mask, training)
+            output, new_states = _keras_step(cell)(x_t, states)
+        if mask is not None:
+            real = mask.unsqueeze(-1)
+            new_states = [torch.where(real, new, old) for new, old in zip(new_states, states)]
+            output = new_states[0] if isinstance(cell, _Cell) else torch.where(
+                real, output, states[0])
+        return output, list(new_states)
 
-        if self.stateful:
-            self.states = [s.detach() for s in final]
-        output = sequence if self.return_sequences else last
-        return (output, *final) if self.return_state else output
+    def _step_states(self, x_t, states):
+        """`states` as a list of ``(B, size)`` tensors of the weights' dtype (checked as
+        ``initial_state`` is; None: zeros), quickly when they already are."""
+        if states is None or isinstance(states, torch.Tensor) or not isinstance(
+                self.cell, _Cell):
+            return self._initial_states(x_t.unsqueeze(1), states)
+        dtype, batch, units = self.cell.recurrent_kernel.dtype, x_t.shape[0], self.cell.units
+        if len(states) == self.cell.state_count and all(
+                isinstance(s, torch.Tensor) and s.dtype == dtype and s.shape == (batch, units)
+                for s in states):
+            return list(states)
+        return self._initial_states(x_t.unsqueeze(1), states)
 
-    def _run_forwards(self, path, inputs, states, mask, recurrent_mask, training):
+    def _choose_step_path(self, x_t, states):
+        cell = self.cell
+        if self._path_override is not None:
+            reason = f"forced to the {self._path_override} path"
+        elif not isinstance(cell, _Cell):
+            reason = f"{type(cell).__name__} is a custom cell, run step by step"
+        elif torch.is_grad_enabled() and any(
+                t.requires_grad for t in (x_t, *states, *cell.parameters())):
+            reason = "gradients are needed, and the compiled step is for inference"
+        else:  # the same answer for the same device and weights' dtype
+            key = (x_t.device.type, cell.recurrent_kernel.dtype)
+            cached = self.__dict__["_step_reason"]
+            if cached is None or cached[0] != key:
+                self._step_reason = cached = (key, compiled.reason(cell, x_t))
+            reason = cached[1]
+        path = "compiled" if reason is None else "loop"
+        if self.__dict__["path"] != path or self.__dict__["fast_path_reason"] != reason:
+            self.path, self.fast_path_reason = path, reason  # (a module's setattr is slow)
+        return path
+
+    def _run_forwards(self, path, inputs, states, mask, recurrent_mask, training, sequences,
+                      need_states):
         """The paths other than the compiled one, on inputs already in processing order."""
-        cell, sequences, zeros = self.cell, self.return_sequences, self.zero_output_for_mask
+        cell, zeros = self.cell, self.zero_output_for_mask
         if path == "native":
             return fused.run(cell, inputs, states, mask, sequences, zeros, bool(training),
-                             self._need_states)
+                             need_states)
         if path == "bptt":
             return bptt.run(cell, cell.project(inputs), states, recurrent_mask, mask, sequences,
                             zeros)

@@ -235,9 +235,9 @@ def _real_steps(g: Graph, mask: str) -> dict:
 def _onnx_weights(cell):
     """``W (G u, in)``, ``R (G u, u)``, ``B (2 G u,)`` in ONNX's layout (module doc)."""
     kernel, recurrent, u = weight(cell, "kernel"), weight(cell, "recurrent_kernel"), cell.units
-    blocks = _LSTM_BLOCKS if isinstance(cell, LSTMCell) else range(cell.gates)
+    blocks = _LSTM_BLOCKS if isinstance(cell, LSTMCell) else range(cell.gate_count)
     columns = np.concatenate([np.arange(b * u, (b + 1) * u) for b in blocks])
-    zeros = np.zeros(cell.gates * u, dtype=np.float32)
+    zeros = np.zeros(cell.gate_count * u, dtype=np.float32)
     if not cell.use_bias:
         bias = np.concatenate([zeros, zeros])
     elif isinstance(cell, GRUCell) and cell.reset_after:

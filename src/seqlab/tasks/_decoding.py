@@ -4,13 +4,13 @@ A language model here is ``Embedding → recurrent layers → (Dropout) → Dens
 to get the scores of the token after a text:
 
 * ``IncrementalDecoder`` carries every recurrent layer's state: each new token costs one
-  cell step per layer (torch's fused cell op when the cell's math is torch's), however
-  long the text already is. A model trained on windows of at
+  ``RNN.step`` per layer (one step of the compiled loop), however long the text
+  already is; a prompt is one ``RNN.read`` per layer. A model trained on windows of at
   most ``context`` tokens is kept inside what it was trained on: when the state has read
   ``context`` tokens, it is rebuilt from the last ``context // 2`` tokens, so every
   prediction sees between ``context // 2`` and ``context`` tokens and the cost per token
-  stays at most two cell steps on average. ``context=None`` (a stateful model trained
-  on a continuous text) carries the state for ever.
+  stays at most two steps on average (the rebuild is one ``RNN.read``). ``context=None``
+  (a stateful model trained on a continuous text) carries the state for ever.
 * ``RerunDecoder`` is the course's loop: pad the last ``context`` tokens and run the whole
   model again for every new token. It is the only way for a Bidirectional model (its
   backward direction starts from the newest token) and the reference for the fast one.
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import torch
 
-from ..layers import RNN, Bidirectional, Dense, Dropout, Embedding, GRUCell, LSTMCell, fused
+from ..layers import RNN, Bidirectional, Dense, Dropout, Embedding
 
 
 class IncrementalDecoder:
@@ -40,10 +40,6 @@ class IncrementalDecoder:
         self.tokens = None
         self.states = None
         self.steps_read = 0  # tokens the states have read since the last start
-        # One fused torch op per layer and step where the cell's math is torch's (the
-        # same test as the layers' fast path); else the cell's own step.
-        self.steppers = [_native_stepper(layer.cell) or _cell_stepper(layer.cell)
-                         for layer in self.recurrent]
 
     @torch.no_grad()
     def start(self, tokens):
@@ -67,16 +63,22 @@ class IncrementalDecoder:
         return self._read(next_tokens)
 
     def _read(self, tokens):
-        x = self.embedding.embeddings[tokens]  # (B, n, E)
-        for index, step in enumerate(self.steppers):
-            states, outputs = self.states[index], []
-            for t in range(x.shape[1]):
-                output, states = step(x[:, t], states)
-                outputs.append(output)
-            self.states[index] = states
-            x = outputs[0].unsqueeze(1) if len(outputs) == 1 else torch.stack(outputs, dim=1)
+        if tokens.shape[1] == 1:  # one token: one step of every layer
+            # the row itself (``embeddings[index]``, what the layer computes), not the
+            # layer's call: its index checks and mask cost more than the row; a token id
+            # the Embedding does not have still raises IndexError (below 0 too)
+            if int(tokens.min()) < 0:
+                raise IndexError(f"token ids must be >= 0, got {int(tokens.min())}")
+            x = self.embedding.embeddings[tokens[:, 0]]  # (B, E)
+            for index, layer in enumerate(self.recurrent):
+                x, self.states[index] = layer.step(x, self.states[index])
+        else:  # a prompt or a rebuilt window: one pass of every layer
+            x = self.embedding(tokens)  # (B, n, E)
+            for index, layer in enumerate(self.recurrent):
+                x, self.states[index] = layer.read(x, self.states[index])
+            x = x[:, -1]
         self.steps_read += tokens.shape[1]
-        return _scores(self.dense, x[:, -1])
+        return _scores(self.dense, x)
 
 
 class RerunDecoder:
@@ -114,32 +116,6 @@ def decoder_for(model, context, stateful=False):
     return IncrementalDecoder(model, None if stateful else context)
 
 
-def _cell_stepper(cell):
-    def step(x, states):
-        return cell.step(cell.project(x), states)
-    return step
-
-
-def _native_stepper(cell):
-    """One step as torch's fused cell op (``lstm_cell``, ``gru_cell``, ``rnn_*_cell``) on
-    the weights converted once, or None when the cell's math is not torch's."""
-    if fused.reason(cell, None, False) is not None:
-        return None
-    weights = [w.detach().contiguous() for w in fused.torch_weights(cell)]
-    if isinstance(cell, LSTMCell):
-        def step(x, states):
-            h, c = torch.lstm_cell(x, states, *weights)
-            return h, [h, c]
-    else:
-        function = (torch.gru_cell if isinstance(cell, GRUCell) else torch.rnn_tanh_cell
-                    if cell.activation is torch.tanh else torch.rnn_relu_cell)
-
-        def step(x, states):
-            h = function(x, states[0], *weights)
-            return h, [h]
-    return step
-
-
 def _parts(model):
     layers = [layer for layer in model.layers if not isinstance(layer, Dropout)]
     if len(layers) < 3 or not isinstance(layers[0], Embedding) or \
@@ -150,8 +126,8 @@ def _parts(model):
 
 
 def _scores(dense, h):
-    """Log-probabilities up to a constant: the Dense layer's pre-softmax output."""
-    scores = torch.addmm(dense.bias, h, dense.kernel) if dense.use_bias else h @ dense.kernel
+    """Log-probabilities up to a constant: a softmax layer's logits, else the log of
+    the layer's output."""
     if dense.activation.__name__ == "softmax":
-        return scores
-    return torch.log(dense.activation(scores).clamp_min(1e-30))
+        return dense.logits(h)
+    return torch.log(dense(h).clamp_min(1e-30))

@@ -306,18 +306,11 @@ def _run_to_last_recurrent(model, ids, input_name):
 
 def trace_cell(cell, inputs, states, mask=None, go_backwards=False,
                zero_output_for_mask=False) -> dict:
-    """Run `cell`'s equations over ``inputs (T, in)`` for one sequence, keeping the gates.
+    """Run `cell` over ``inputs (T, in)`` for one sequence, keeping the gates.
 
-    Written out here (not by calling ``cell.step``) so that every gate can be read:
-
-        SimpleRNN  h_t = a(x_t K + b + h_{t-1} R)
-        LSTM       [z_i|z_f|z_c|z_o] = x_t K + b + h_{t-1} R
-                   i, f, o = ra(z_i), ra(z_f), ra(z_o);  c̃ = a(z_c)
-                   c_t = f c_{t-1} + i c̃;  h_t = o a(c_t)
-        GRU        z = ra(x_z + h_z), r = ra(x_r + h_r),
-                   h̃ = a(x_h + r ⊙ (h_{t-1} R_h + b_h))      reset_after=True
-                   h̃ = a(x_h + (r ⊙ h_{t-1}) R_h)            reset_after=False
-                   h_t = z h_{t-1} + (1 - z) h̃
+    Each step is the cell's own ``gates(project(x_t), states)``, the equations written
+    once in ``layers/cells.py`` (see the cells' docstrings), which returns every gate
+    block after its activation as well as the new states.
 
     A masked step keeps the states, repeats the output (or outputs zeros with
     `zero_output_for_mask`) and has NaN gates. Returns
@@ -328,52 +321,25 @@ def trace_cell(cell, inputs, states, mask=None, go_backwards=False,
     gates_of = _gate_names(cell)
     steps = inputs.shape[0]
     order = range(steps - 1, -1, -1) if go_backwards else range(steps)
-    a, ra, u = cell.activation, getattr(cell, "recurrent_activation", None), cell.units
-    kernel, recurrent = cell.kernel, cell.recurrent_kernel
-    bias = cell.bias if cell.use_bias else None
-    h, c = states[0], states[1] if len(states) > 1 else None
+    u = cell.units
+    states = list(states)
     record = {g: [] for g in gates_of}
     hidden, cells, outputs = [], [], []
-    previous = torch.zeros_like(h)
+    previous = torch.zeros_like(states[0])
     for t in order:
-        x = inputs[t]
         real = mask is None or bool(mask[t])
-        if isinstance(cell, SimpleRNNCell):
-            projected = x @ kernel + (bias if bias is not None else 0)
-            new_h = a(projected + h @ recurrent)
-            values = {"h": new_h}
-        elif isinstance(cell, LSTMCell):
-            z = x @ kernel + h @ recurrent + (bias if bias is not None else 0)
-            z_i, z_f, z_c, z_o = z.split(u, dim=-1)
-            values = {"i": ra(z_i), "f": ra(z_f), "c": a(z_c), "o": ra(z_o)}
-            new_c = values["f"] * c + values["i"] * values["c"]
-            new_h = values["o"] * a(new_c)
-        else:  # GRU
-            input_bias = recurrent_bias = 0
-            if bias is not None:
-                input_bias, recurrent_bias = (bias[0], bias[1]) if cell.reset_after else (bias, 0)
-            x_z, x_r, x_h = (x @ kernel + input_bias).split(u, dim=-1)
-            if cell.reset_after:
-                h_z, h_r, h_h = (h @ recurrent + recurrent_bias).split(u, dim=-1)
-                z, r = ra(x_z + h_z), ra(x_r + h_r)
-                candidate = a(x_h + r * h_h)
-            else:
-                h_z, h_r = (h @ recurrent[:, :2 * u]).split(u, dim=-1)
-                z, r = ra(x_z + h_z), ra(x_r + h_r)
-                candidate = a(x_h + (r * h) @ recurrent[:, 2 * u:])
-            new_h = z * h + (1 - z) * candidate
-            values = {"z": z, "r": r, "h": candidate}
+        values, new_states = cell.gates(cell.project(inputs[t]), states)
         if real:
-            h = new_h
-            c = new_c if isinstance(cell, LSTMCell) else c
-            previous = h
+            states = new_states
+            previous = states[0]
         else:
             values = {g: torch.full_like(v, float("nan")) for g, v in values.items()}
         for g in gates_of:
             record[g].append(values[g])
-        hidden.append(h)
-        cells.append(c)
-        outputs.append(previous if real or not zero_output_for_mask else torch.zeros_like(h))
+        hidden.append(states[0])
+        cells.append(states[1] if len(states) > 1 else None)
+        outputs.append(previous if real or not zero_output_for_mask
+                       else torch.zeros_like(previous))
 
     def as_array(rows):
         array = torch.stack(rows).detach().cpu().numpy() if rows else np.zeros((0, u))

@@ -14,7 +14,15 @@ next-token scores ``logits (B, V)`` (log-probabilities up to a constant):
 5. ``top_k`` k: only the k best tokens stay;
 6. ``top_p`` q (nucleus): only the smallest set of best tokens whose probabilities sum to
    at least q stays (the best token always stays);
-7. one token is drawn from ``softmax`` of what is left, with the seeded ``generator``.
+7. one token is drawn from ``softmax`` of what is left, with the seeded ``generator``:
+   one sort of each row, and inverse transform sampling on the kept prefix's
+   cumulative probabilities.
+
+Every rule is whole-tensor work on the batch, without a Python loop over rows or over the
+history: the history becomes a ``(B, L)`` tensor (rows of unequal length are padded on
+the left with an id past the vocabulary, which matches nothing), repeats are one gather
+and one scatter, and the n-grams one comparison of the last ``n - 1`` tokens with every
+window of the text.
 """
 from __future__ import annotations
 
@@ -28,62 +36,108 @@ def choose_next(logits, history, settings: SamplingSettings, generator=None, ban
 
     Args:
         logits: ``(B, V)`` scores (not modified).
-        history: list of B lists of token ids, each row's text so far (seed included).
+        history: each row's text so far (seed included): a list of B lists of token ids,
+            or a LongTensor ``(B, L)``.
         settings: a checked ``SamplingSettings``.
         generator: a ``torch.Generator`` for repeatable draws.
         banned: token ids never to produce.
     """
-    scores = logits.detach().to(torch.float64).clone()
+    scores = logits.detach().to(torch.float64, copy=True)
+    vocab = scores.shape[1]
     if banned:
         scores[:, list(banned)] = float("-inf")
-    if settings.repetition_penalty != 1:
-        scores = _penalize_repeats(scores, history, settings.repetition_penalty)
-    if settings.no_repeat_ngram_size:
-        scores = _ban_repeated_ngrams(scores, history, settings.no_repeat_ngram_size)
+    penalize = settings.repetition_penalty != 1
+    if penalize or settings.no_repeat_ngram_size:
+        tokens = _as_tensor(history, vocab)
+        padded = not isinstance(history, torch.Tensor) and bool(tokens.numel()) and bool(
+            (tokens[:, 0] == vocab).any())
+        if padded:  # one more column, for the padding id to land in (-inf: never a choice)
+            scores = torch.cat([scores, scores.new_full((scores.shape[0], 1), float("-inf"))],
+                               dim=1)
+        if penalize:
+            scores = _penalize_repeats(scores, tokens, settings.repetition_penalty)
+        if settings.no_repeat_ngram_size:
+            scores = _ban_repeated_ngrams(scores, tokens, settings.no_repeat_ngram_size)
+        scores = scores[:, :vocab]
     if settings.temperature == 0:
         return scores.argmax(dim=1)
     scores = scores / settings.temperature
-    if settings.top_k is not None and settings.top_k < scores.shape[1]:
+    if settings.top_k is not None and settings.top_k < vocab:
         kth_best = scores.topk(settings.top_k, dim=1).values[:, -1:]
         scores = scores.masked_fill(scores < kth_best, float("-inf"))
-    if settings.top_p is not None and settings.top_p < 1:
-        scores = _nucleus(scores, settings.top_p)
-    probabilities = torch.softmax(scores, dim=1)
-    return torch.multinomial(probabilities, 1, generator=generator).squeeze(1)
+    return _draw(scores, settings.top_p, generator)
 
 
-def _penalize_repeats(scores, history, penalty):
-    for row, tokens in enumerate(history):
-        if not tokens:
-            continue
-        seen = torch.tensor(sorted(set(tokens)), dtype=torch.long)
-        values = scores[row, seen]
-        scores[row, seen] = torch.where(values > 0, values / penalty, values * penalty)
-    return scores
+def _as_tensor(history, vocab):
+    """``(B, L)`` token ids; shorter rows padded on the left with ``vocab`` (no token)."""
+    if isinstance(history, torch.Tensor):
+        return history.to(torch.long)
+    longest = max((len(row) for row in history), default=0)
+    if all(len(row) == longest for row in history):
+        return torch.tensor(history, dtype=torch.long).reshape(len(history), longest)
+    return torch.tensor([[vocab] * (longest - len(row)) + list(row) for row in history],
+                        dtype=torch.long)
 
 
-def _ban_repeated_ngrams(scores, history, n):
-    for row, tokens in enumerate(history):
-        if len(tokens) < n:
-            continue
-        prefix = tuple(tokens[len(tokens) - n + 1:])  # the last n-1 tokens
-        followers = [tokens[i + n - 1] for i in range(len(tokens) - n + 1)
-                     if tuple(tokens[i:i + n - 1]) == prefix]
-        if followers:
-            allowed = scores[row].clone()
-            allowed[followers] = float("-inf")
-            if torch.isfinite(allowed).any():  # never leave a row with nothing to pick
-                scores[row] = allowed
-    return scores
+def _penalize_repeats(scores, tokens, penalty):
+    """Every score of a token in the row's text, divided (positive) or multiplied
+    (negative) by `penalty`: a token seen twice is gathered twice and written back twice
+    with the same value."""
+    if not tokens.numel():
+        return scores
+    values = scores.gather(1, tokens)
+    return scores.scatter(1, tokens, torch.where(values > 0, values / penalty,
+                                                 values * penalty))
+
+
+def _ban_repeated_ngrams(scores, tokens, n):
+    """-inf for each token that followed an earlier occurrence of the last n-1 tokens
+    (rows padded on the left: a window holding padding matches no real prefix)."""
+    length = tokens.shape[1]
+    if length < n:
+        return scores
+    prefix = tokens[:, length - n + 1:]  # (B, n-1): the last n-1 tokens
+    windows = tokens.unfold(1, n - 1, 1)[:, :length - n + 1]  # (B, L-n+1, n-1)
+    matches = (windows == prefix.unsqueeze(1)).all(dim=2)  # window i is the prefix
+    # the token after window i gets -inf where it matched (adding 0 elsewhere)
+    allowed = scores.scatter_add(1, tokens[:, n - 1:], torch.where(
+        matches, float("-inf"), 0.0).to(scores.dtype))
+    keep = torch.isfinite(allowed).any(dim=1, keepdim=True)  # never leave nothing to pick
+    return torch.where(keep, allowed, scores)
+
+
+def _draw(scores, top_p, generator):
+    """One token per row from ``softmax(scores)``, restricted to the nucleus when
+    `top_p` is given: the kept tokens are a prefix of the sorted row (``_sorted_nucleus``),
+    and a uniform draw on their probability mass, looked up in the cumulative sum, picks
+    token j with probability ``p_j / mass`` (inverse transform sampling)."""
+    order, cumulative, kept = _sorted_nucleus(scores, top_p)
+    mass = cumulative.gather(1, kept - 1)  # (B, 1)
+    uniform = torch.rand(mass.shape, dtype=mass.dtype, generator=generator)
+    position = torch.searchsorted(cumulative, uniform * mass, right=True)
+    return order.gather(1, torch.minimum(position, kept - 1)).squeeze(1)
 
 
 def _nucleus(scores, top_p):
+    """`scores` with -inf outside the smallest set of best tokens whose probabilities
+    reach `top_p` (what ``_draw`` draws from)."""
+    order, _, kept = _sorted_nucleus(scores, top_p)
+    ranks = torch.arange(scores.shape[1]).expand_as(order)
+    outside = torch.zeros_like(scores, dtype=torch.bool).scatter(1, order, ranks >= kept)
+    return scores.masked_fill(outside, float("-inf"))
+
+
+def _sorted_nucleus(scores, top_p):
+    """One sort of each row: ``(order, cumulative probabilities in that order, kept
+    (B, 1))``, where the first `kept` tokens of `order` are the nucleus: a token stays
+    while the better tokens do not yet reach `top_p` (with a rounding margin, so that
+    0.5 + 0.3 reaches 0.8; None or 1: every token of non-zero probability); the best
+    token always stays."""
     ordered, order = scores.sort(dim=1, descending=True)
     probabilities = torch.softmax(ordered, dim=1)
-    before = probabilities.cumsum(dim=1) - probabilities  # the mass of the better tokens
-    # Drop a token when the better tokens already reach top_p (with a rounding margin, so
-    # that 0.5 + 0.3 reaches 0.8).
-    drop = before >= top_p - 1e-9
-    drop[:, 0] = False
-    return scores.scatter(1, order, ordered.masked_fill(drop, float("-inf")))
+    cumulative = probabilities.cumsum(dim=1)
+    before = cumulative - probabilities  # the mass of the better tokens
+    limit = float("inf") if top_p is None or top_p >= 1 else top_p - 1e-9
+    kept = ((before < limit) & (probabilities > 0)).sum(dim=1, keepdim=True).clamp_(min=1)
+    return order, cumulative, kept
 

@@ -17,7 +17,8 @@ the same alone or in a padded batch.
 
 ``_encode`` and ``_decode`` below are written once and called twice: on symbolic
 ``Input`` tensors to build the training ``Model``, and on real tensors by ``Decoder``
-(whose ``step`` carries the decoder's states, so each new token costs one cell step).
+(whose ``step`` carries the decoder's states, so each new token costs one
+``RNN.step``, one step of the compiled loop).
 
 Searches take ``step(tokens (N,), states) -> (log-probabilities (N, V), states)``, so
 they work with any model (the tests hand-build one):
@@ -101,12 +102,12 @@ class Decoder:
 
     @torch.no_grad()
     def step(self, tokens, states):
-        tokens = torch.as_tensor(tokens, dtype=torch.long).reshape(-1, 1)  # (N, 1)
-        sequence, *states = self.layers["decoder"](self.layers["target_embedding"](tokens),
-                                                   initial_state=states)
-        dense = self.layers["next_token"]
+        tokens = torch.as_tensor(tokens, dtype=torch.long).reshape(-1)  # (N,)
+        embedding = self.layers["target_embedding"]
+        output, states = self.layers["decoder"].step(embedding(tokens), states,  # (N, E)
+                                                     embedding.compute_mask(tokens))
         # The softmax's input, so that log P is exact where P itself would underflow to 0.
-        logits = sequence[:, 0] @ dense.kernel + dense.bias  # (N, V)
+        logits = self.layers["next_token"].logits(output)  # (N, V)
         return torch.log_softmax(logits, dim=-1), states
 
 

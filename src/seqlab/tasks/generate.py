@@ -235,17 +235,17 @@ def generate(model, config, context, seed_text, length, samples, settings, seed=
                  "context (the course's loop); a unidirectional model samples faster")
     banned = {0} | ({tokenizer.word_index[tokenizer.oov_token]} if tokenizer.oov_token else set())
     banned |= set(range(_vocab_size(tokenizer, config), model.layers[-1].units))
-    history = [list(tokens) for _ in range(samples)]
+    history = torch.zeros(samples, len(tokens) + length, dtype=torch.long)  # (samples, L)
+    history[:, :len(tokens)] = torch.tensor(tokens)
     with torch_threads(1):  # a token's operations are too small to split
-        scores = decoder.start(torch.tensor(history))
-        for _ in range(length):
-            chosen = choose_next(scores, history, settings, generator, banned)
-            for row, token in zip(history, chosen.tolist()):
-                row.append(token)
-            scores = decoder.push(chosen)
+        scores = decoder.start(history[:, :len(tokens)])
+        for filled in range(len(tokens), len(tokens) + length):
+            history[:, filled] = choose_next(scores, history[:, :filled], settings, generator,
+                                             banned)
+            scores = decoder.push(history[:, filled])
     joiner = "" if config.level == "char" else " "
     return [seed_text + joiner + joiner.join(tokenizer.index_word[t] for t in row[len(tokens):])
-            for row in history]
+            for row in history.tolist()]
 
 
 def encode_seed(tokenizer, config, context, seed_text, warn=None) -> list[int]:
