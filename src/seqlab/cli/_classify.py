@@ -5,7 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..tasks import classify
-from ..tasks._classifiers import ARCHITECTURES
+from ..tasks._classifiers import ARCHITECTURES, TOKENIZERS
 from ._options import add_config_options, config_from, input_texts
 
 HELP = {
@@ -20,7 +20,11 @@ HELP = {
                   "the sarcasm course split of a local file)",
     "limit": "train on at most this many texts (a seeded sample)",
     "model": "architecture: " + ", ".join(ARCHITECTURES),
-    "num_words": "vocabulary size: the num_words-1 most frequent training words",
+    "tokenizer": "how texts become tokens: " + "; ".join(f"{k}: {v}" for k, v in
+                                                          TOKENIZERS.items()),
+    "num_words": "vocabulary size: the num_words-1 most frequent training words (words, "
+                 "morph, chars)",
+    "subword_vocab": "ids of the subword tokenizer, padding, <unk> and 256 bytes included",
     "maxlen": "tokens per text after padding/truncating",
     "padding": "'pre' or 'post' (also the truncating side)",
     "embedding_dim": "embedding size (ignored with --vectors: their size is used)",
@@ -34,6 +38,15 @@ HELP = {
     "optimizer": "adam, rmsprop, sgd, adagrad or adamw",
     "learning_rate": "the optimizer's learning rate (default: Keras's for that optimizer)",
     "validation_split": "share of the training texts (the last ones) watched during training",
+    "pretrain": "pretrain a language model on this UTF-8 text file (one text per line) or "
+                "on 'imdb-unsup' (IMDB's 50,000 unlabelled reviews), plus the training texts, "
+                "and start the classifier's Embedding and recurrent layer from it "
+                "(rnn, lstm, gru, bilstm; fine-tuned with gradual unfreezing)",
+    "pretrain_epochs": "language-model passes over its texts",
+    "pretrain_limit": "use at most this many unlabelled texts (a seeded sample)",
+    "pretrain_vocab": "the language model predicts the most frequent N ids (the rest as "
+                      "unknown)",
+    "pretrain_context": "tokens per language-model training window",
     "seed": "seed for sampling, splitting, initialisation and shuffling",
     "output": "the run folder to write (must not exist unless --overwrite)",
     "overwrite": "replace an existing run folder (only once the new run has succeeded)",
