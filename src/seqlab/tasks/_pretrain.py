@@ -16,7 +16,8 @@ one Embedding), and initialises the backward layer.
 The output layer predicts the `pretrain_vocab` most frequent tokens and all others as the
 unknown id 1 (every token still has its input embedding): a softmax over the whole
 vocabulary would cost tens of times the recurrent layer on a CPU. The held-out perplexity in
-metrics.json is over those classes, on a seeded 5 % of the texts held out from training.
+metrics.json is over those classes, on a seeded 5 % of the texts held out from training
+(texts that occur twice, e.g. a file holding the training texts, are used once).
 """
 from __future__ import annotations
 
@@ -78,8 +79,8 @@ def pretrain(config, tokenizer, train_texts, say) -> tuple[list, dict]:
     """Train the language model(s) on the unlabelled texts plus `train_texts`; returns
     ``([forward model, backward model (bilstm only)], metrics)``."""
     started = time.perf_counter()
-    texts = unlabelled_texts(config.pretrain, config.pretrain_limit, config.seed) + \
-        list(train_texts)
+    texts = list(dict.fromkeys(unlabelled_texts(config.pretrain, config.pretrain_limit,
+                                                config.seed) + list(train_texts)))  # no repeats
     order = np.random.default_rng(config.seed).permutation(len(texts))
     cut = len(texts) - max(1, int(round(len(texts) * HELD_OUT)))
     sequences = tokenizer.texts_to_sequences(texts)
