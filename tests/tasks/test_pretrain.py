@@ -127,6 +127,7 @@ def test_a_pretraining_file_that_is_not_utf8_is_named(tmp_path):
     (dict(model="bow"), ValueError, r"use --model rnn, lstm, gru, bilstm, got 'bow'"),
     (dict(pretrain="absent.txt"), FileNotFoundError, r"--pretrain absent.txt: no such text"),
     (dict(pretrain_context=0), ValueError, r"pretrain_context must be a whole number"),
+    (dict(pretrain_learning_rate=0), ValueError, r"pretrain_learning_rate must be a number > 0"),
 ])
 def test_bad_pretraining_settings_fail_before_training(tmp_path, changes, error, match):
     with pytest.raises(error, match=match):

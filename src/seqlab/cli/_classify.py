@@ -47,6 +47,8 @@ HELP = {
     "pretrain_vocab": "the language model predicts the most frequent N ids (the rest as "
                       "unknown)",
     "pretrain_context": "tokens per language-model training window",
+    "pretrain_learning_rate": "the language model's learning rate (the optimizer is "
+                              "--optimizer's)",
     "seed": "seed for sampling, splitting, initialisation and shuffling",
     "output": "the run folder to write (must not exist unless --overwrite)",
     "overwrite": "replace an existing run folder (only once the new run has succeeded)",

@@ -86,6 +86,7 @@ class ClassifyConfig:
     pretrain_limit: int | None = None  # use at most this many unlabelled texts
     pretrain_vocab: int = 2000  # ids the language model predicts (the rest as unknown)
     pretrain_context: int = 64  # tokens per language-model window
+    pretrain_learning_rate: float = 0.01  # the language model's (the optimizer is the run's)
     seed: int = 0
     output: str = "runs/classify"
     overwrite: bool = False
@@ -241,7 +242,7 @@ def _check(config):
 def _check_tokenizer(config):
     """The tokenizer and pretraining settings, checked before reading data."""
     check_settings(config, counts=("subword_vocab", "pretrain_epochs", "pretrain_vocab",
-                                   "pretrain_context"))
+                                   "pretrain_context"), positive=("pretrain_learning_rate",))
     if config.tokenizer == "subword" and config.subword_vocab < 300:
         raise ValueError(f"subword_vocab must be >= 300 (it includes padding, <unk> and the 256 "
                          f"byte pieces), got {config.subword_vocab}")
