@@ -34,8 +34,9 @@ def test_token_windows_predict_the_next_token_and_fold_rare_ids():
 
 def small_config(tmp_path, **changes):
     corpus = tmp_path / "unlabelled.txt"
-    corpus.write_text("\n".join(f"review number {i % 7} the film was {'good' if i % 2 else 'bad'}"
-                                for i in range(300)), encoding="utf-8")
+    lines = (f"review {i % 23} number {i % 7} the film was {'good' if i % 2 else 'bad'}"
+             for i in range(300))  # 300 distinct lines
+    corpus.write_text("\n".join(lines), encoding="utf-8")
     settings = dict(data="synthetic", limit=300, model="lstm", maxlen=20, epochs=3, units=8,
                     embedding_dim=8, pretrain=str(corpus), pretrain_epochs=1,
                     pretrain_context=16, pretrain_vocab=50, output=str(tmp_path / "run"))
