@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -41,11 +42,14 @@ HELD_OUT = 0.05
 UNKNOWN_ID = 1  # the <OOV> / <unk> index of every tokenizer of the recipe
 
 
-def unlabelled_texts(spec, limit=None, seed=0) -> list[str]:
-    """The IMDB ``unsup`` reviews (``"imdb-unsup"``) or the lines of a UTF-8 text file, at
+def unlabelled_texts(spec, limit=None, seed=0, data=None) -> list[str]:
+    """The IMDB ``unsup`` reviews (``"imdb-unsup"``: from `data` when it is an aclImdb
+    folder or tarball, else the downloaded dataset) or the lines of a UTF-8 text file, at
     most `limit` of them (a seeded sample, in file order)."""
     if spec == IMDB_UNSUP:
-        texts = load_imdb(registry.fetch("imdb"), "unsup", clean=True).texts
+        local = data and Path(data).exists() and (Path(data).is_dir() or
+                                                  str(data).endswith((".tar.gz", ".tgz")))
+        texts = load_imdb(data if local else registry.fetch("imdb"), "unsup", clean=True).texts
     else:
         texts = [line for line in read_text(spec) if line.strip()]
     if limit and limit < len(texts):
@@ -82,8 +86,9 @@ def pretrain(config, tokenizer, train_texts, say) -> tuple[list, dict]:
     """Train the language model(s) on the unlabelled texts plus `train_texts`; returns
     ``([forward model, backward model (bilstm only)], metrics)``."""
     started = time.perf_counter()
-    texts = list(dict.fromkeys(unlabelled_texts(config.pretrain, config.pretrain_limit,
-                                                config.seed) + list(train_texts)))  # no repeats
+    unlabelled = unlabelled_texts(config.pretrain, config.pretrain_limit, config.seed,
+                                  config.data)
+    texts = list(dict.fromkeys(unlabelled + list(train_texts)))  # each text once
     order = np.random.default_rng(config.seed).permutation(len(texts))
     cut = len(texts) - max(1, int(round(len(texts) * HELD_OUT)))
     sequences = tokenizer.texts_to_sequences(texts)
