@@ -69,8 +69,14 @@ def test_the_classifier_starts_from_the_language_model_weights(tmp_path, name):
                                   lm_recurrent.get_weights()[0])
 
 
-def test_gradual_unfreezing_trains_the_head_first(tmp_path, monkeypatch):
-    config = small_config(tmp_path, epochs=3, validation_split=0.0)
+GRADUAL = [[False, False, False, False, True, True],
+           [False, True, True, True, True, True],
+           [True] * 6, [True] * 6]
+
+
+@pytest.mark.parametrize("schedule, changed", [("gradual", GRADUAL), ("all", [[True] * 6] * 4)])
+def test_gradual_unfreezing_trains_the_head_first(tmp_path, monkeypatch, schedule, changed):
+    config = small_config(tmp_path, epochs=4, validation_split=0.0, fine_tune=schedule)
     model = build_classifier("lstm", 30, 2, 8, 8, maxlen=10)
     x = np.random.default_rng(0).integers(1, 30, (64, 10))
     y = np.arange(64) % 2
@@ -88,9 +94,7 @@ def test_gradual_unfreezing_trains_the_head_first(tmp_path, monkeypatch):
     monkeypatch.setattr(model, "fit", fit)
     _pretrain.fine_tune(model, x, y, config, compile_model, verbose=0)
     # parameters: embeddings, LSTM kernel, recurrent kernel, bias, Dense kernel, bias
-    assert snapshots == [[False, False, False, False, True, True],
-                         [False, True, True, True, True, True],
-                         [True] * 6]
+    assert snapshots == changed
     assert all(p.requires_grad for p in model.parameters())
 
 

@@ -145,14 +145,17 @@ def transfer(language_models, classifier) -> None:
 
 
 def fine_tune(model, x, y, config, compile_model, verbose):
-    """Gradual unfreezing: epoch 1 the head only, epoch 2 also the recurrent layer, then
-    everything. Keeps the weights of the epoch with the lowest validation loss (with a
-    validation split) and returns the ``History`` of all epochs."""
+    """``fine_tune="gradual"``: epoch 1 trains the head only, epoch 2 also the recurrent
+    layer, then everything; ``"all"``: everything from the start. Keeps the weights of the
+    epoch with the lowest validation loss (with a validation split) and returns the
+    ``History`` of all epochs."""
     embedding, recurrent = model.layers[0], model.layers[1]
     history, best = callbacks.History(), (math.inf, None)
+    stages = 3 if config.fine_tune == "gradual" else 1
     for epoch in range(config.epochs):
-        if epoch < 3:  # a new stage: set what trains and make a new optimizer
-            embedding.trainable, recurrent.trainable = epoch >= 2, epoch >= 1
+        if epoch < stages:  # a new stage: set what trains and make a new optimizer
+            thawed = epoch + 3 - stages  # 0: head, 1: + recurrent, 2: + embedding
+            embedding.trainable, recurrent.trainable = thawed >= 2, thawed >= 1
             compile_model(model)
         step = model.fit(x, y, batch_size=config.batch_size, epochs=epoch + 1,
                          initial_epoch=epoch, validation_split=config.validation_split,

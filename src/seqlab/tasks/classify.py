@@ -87,6 +87,7 @@ class ClassifyConfig:
     pretrain_vocab: int = 2000  # ids the language model predicts (the rest as unknown)
     pretrain_context: int = 64  # tokens per language-model window
     pretrain_learning_rate: float = 0.01  # the language model's (the optimizer is the run's)
+    fine_tune: str = "gradual"  # after pretraining: "gradual" unfreezing or "all" at once
     seed: int = 0
     output: str = "runs/classify"
     overwrite: bool = False
@@ -226,7 +227,7 @@ def _check(config):
                    fractions=("dropout", "recurrent_dropout", "validation_split"),
                    positive=("learning_rate",),
                    choices={"model": list(ARCHITECTURES), "padding": ["pre", "post"],
-                            "tokenizer": list(TOKENIZERS)})
+                            "tokenizer": list(TOKENIZERS), "fine_tune": ["gradual", "all"]})
     _check_tokenizer(config)
     if not 0 < config.test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {config.test_fraction!r}")
