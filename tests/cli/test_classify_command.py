@@ -369,3 +369,24 @@ def test_train_refuses_to_replace_a_run_without_overwrite(trained, capsys):
     assert f"{run} exists; choose another output folder or overwrite it" in \
         _one_error_line(capsys)
     assert {p.name: p.stat().st_mtime_ns for p in run.iterdir()} == before
+
+
+def test_train_with_subword_pieces_and_pretraining_then_predict(tmp_path, capsys):
+    table = write_table(tmp_path / "reviews.csv", 300)
+    corpus = tmp_path / "unlabelled.txt"
+    corpus.write_text("\n".join(f"{i} the film was {POSITIVE[i % 5]} and {NEGATIVE[i % 5]}"
+                                for i in range(200)), encoding="utf-8")
+    run = tmp_path / "run"
+    argv = ["classify", "train", "--data", str(table), "--tokenizer", "subword",
+            "--subword-vocab", "300", "--pretrain", str(corpus), "--pretrain-context", "16",
+            "--pretrain-vocab", "100", "--fine-tune", "all", "--units", "8",
+            "--embedding-dim", "8", *FAST, "--output", str(run)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    config = json.loads((run / "config.json").read_text(encoding="utf-8"))
+    assert config["tokenizer"] == "subword" and config["subword_vocab"] == 300
+    assert config["pretrain"] == str(corpus.resolve())
+    assert read_metrics(run)["language_model_perplexity"] > 1
+    assert main(["classify", "predict", str(run), "a superb happy film"]) == 0
+    label, probability, text = capsys.readouterr().out.strip().split("\t")
+    assert label in ("neg", "pos") and text == "a superb happy film"
