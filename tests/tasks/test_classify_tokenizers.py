@@ -1,6 +1,7 @@
 """The classify recipe's tokenizer choice (--tokenizer words|subword|morph|chars): each is
 saved with the run and restored exactly by evaluate/predict; bad input fails clearly."""
 import csv
+import sys
 
 import numpy as np
 import pytest
@@ -102,3 +103,13 @@ def test_nsmc_tsv_reads_with_the_table_reader():
     data = read_labeled(path, "document", "label")
     assert len(data) == 5000 and data.label_names == ["0", "1"]
     assert data.counts() == {"0": 2500, "1": 2500}
+
+
+@pytest.mark.parametrize("kind, package, extra", [("morph", "kiwipiepy", "korean"),
+                                                  ("subword", "sentencepiece", "subword")])
+def test_a_missing_extra_is_named_before_reading_data(tmp_path, monkeypatch, kind, package,
+                                                      extra):
+    monkeypatch.setitem(sys.modules, package, None)  # import raises ImportError
+    with pytest.raises(ImportError, match=rf'pip install "seqlab\[{extra}\]"'):
+        train(ClassifyConfig(data=str(tmp_path / "absent.tsv"), tokenizer=kind,
+                             output=str(tmp_path / "run")), verbose=0)

@@ -110,4 +110,4 @@ def test_training_is_identical_in_two_processes():
 def test_missing_sentencepiece_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "sentencepiece", None)  # import raises ImportError
     with pytest.raises(ImportError, match=r'pip install "seqlab\[subword\]"'):
-        SubwordTokenizer(num_words=300).fit_on_texts(CORPUS)
+        SubwordTokenizer(num_words=300)

@@ -247,6 +247,7 @@ def _check_tokenizer(config):
     if config.tokenizer == "subword" and config.subword_vocab < 300:
         raise ValueError(f"subword_vocab must be >= 300 (it includes padding, <unk> and the 256 "
                          f"byte pieces), got {config.subword_vocab}")
+    build_tokenizer(config.tokenizer, config.num_words, config.subword_vocab)  # the extras
     if config.vectors and config.tokenizer == "subword":
         raise ValueError("--vectors holds word vectors: use them with --tokenizer words (or "
                          "morph), not subword pieces")

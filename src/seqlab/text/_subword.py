@@ -68,6 +68,7 @@ class SubwordTokenizer:
         if not 0 < character_coverage <= 1:
             raise ValueError("character_coverage must be in (0, 1], got "
                              f"{character_coverage!r}")
+        _sentencepiece()  # fail now, with the fix, rather than at fit_on_texts
         self.num_words = num_words
         self.model_type = model_type
         self.lower = lower
@@ -76,6 +77,7 @@ class SubwordTokenizer:
         self.oov_token = "<unk>"
         self.document_count = 0
         self._processor = None
+        self._word_index = None
 
     # ------------------------------------------------------------------ info
 
@@ -88,7 +90,10 @@ class SubwordTokenizer:
     def word_index(self) -> dict:
         """piece -> id (padding, which has no piece, is absent)."""
         processor = self._fitted()
-        return {processor.id_to_piece(i): i for i in range(1, processor.get_piece_size())}
+        if self._word_index is None:
+            self._word_index = {processor.id_to_piece(i): i
+                                for i in range(1, processor.get_piece_size())}
+        return dict(self._word_index)
 
     @property
     def index_word(self) -> dict:
@@ -118,6 +123,7 @@ class SubwordTokenizer:
             shuffle_input_sentence=False, max_sentence_length=1 << 20,
             train_extremely_large_corpus=False, minloglevel=2)
         self._processor = spm.SentencePieceProcessor(model_proto=model.getvalue())
+        self._word_index = None
         self.document_count = len(texts)
         return self
 
