@@ -6,9 +6,12 @@ morphological analyzer splits them into morphemes: 재미없는거같다 -> 재�
 Kiwi (Lee Minchul, https://github.com/bab2min/kiwipiepy) is a fast analyzer installed
 from the package registry with its model, with no Java.
 
-    >>> tokenizer = Tokenizer(analyzer=KoreanAnalyzer())            # doctest: +SKIP
-    >>> KoreanAnalyzer(tags=True)("재미있다")                        # doctest: +SKIP
+    >>> KoreanAnalyzer(tags=True)("재미있다")
     ['재미있/VA', '다/EF']
+    >>> korean_morphemes("재미없는거같다")
+    ['재미', '없', '는', '거', '같', '다']
+
+``Tokenizer(analyzer=KoreanAnalyzer())`` counts and indexes those morphemes.
 """
 from __future__ import annotations
 
