@@ -4,8 +4,8 @@
 
 ``train(ClassifyConfig(...))`` reads the data, fits a tokenizer (words, subword pieces,
 Korean morphemes or characters: ``_classifiers.TOKENIZERS``) on the training texts only,
-optionally pretrains a language model on unlabelled text and starts the classifier from it
-(``_pretrain``), builds the model by name (``_classifiers.ARCHITECTURES``), trains it (keeping the
+builds the model by name (``_classifiers.ARCHITECTURES``), optionally starts it from a
+language model pretrained on unlabelled text (``_pretrain``), trains it (keeping the
 weights of the epoch with the lowest validation loss), scores it on the held-out test
 texts beside the majority-class baseline, and writes one run folder:
 
