@@ -74,6 +74,21 @@ GRADUAL = [[False, False, False, False, True, True],
            [True] * 6, [True] * 6]
 
 
+def test_embedding_only_transfer_leaves_the_recurrent_layer_alone(tmp_path):
+    config = small_config(tmp_path, model="bilstm", pretrain_transfer="embedding")
+    tokenizer = Tokenizer(num_words=60, oov_token="<OOV>")
+    tokenizer.fit_on_texts(["the film was good", "the film was bad review number"])
+    models, _ = _pretrain.pretrain(config, tokenizer, ["the film was good"] * 20,
+                                   lambda *a: None)
+    assert len(models) == 1  # no backward language model when only the Embedding is used
+    classifier = build_classifier("bilstm", tokenizer.vocab_size, 2, 8, 8, maxlen=20)
+    before = [w.copy() for w in classifier.layers[1].get_weights()]
+    _pretrain.transfer(models, classifier, "embedding")
+    assert torch.equal(classifier.layers[0].embeddings, models[0].layers[0].embeddings)
+    for mine, theirs in zip(classifier.layers[1].get_weights(), before, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
 @pytest.mark.parametrize("schedule, changed", [("gradual", GRADUAL), ("all", [[True] * 6] * 4)])
 def test_gradual_unfreezing_trains_the_head_first(tmp_path, monkeypatch, schedule, changed):
     config = small_config(tmp_path, epochs=4, validation_split=0.0, fine_tune=schedule)

@@ -49,6 +49,8 @@ HELP = {
     "pretrain_context": "tokens per language-model training window",
     "pretrain_learning_rate": "the language model's learning rate (the optimizer is "
                               "--optimizer's)",
+    "pretrain_transfer": "after --pretrain: start the Embedding and the recurrent layer "
+                         "('all') or only the Embedding ('embedding') from the language model",
     "fine_tune": "after --pretrain: 'gradual' (epoch 1 the head only, epoch 2 also the "
                  "recurrent layer, then all) or 'all' layers from the start",
     "seed": "seed for sampling, splitting, initialisation and shuffling",

@@ -6,7 +6,7 @@ Ruder 2018).
         --> Embedding -> LSTM(return_sequences) -> Dense(softmax): the next token at each step
 
 ``transfer`` then copies the language model's Embedding and recurrent layer into the
-classifier, and ``fine_tune`` trains the classifier with ULMFiT's gradual unfreezing: the
+classifier (``pretrain_transfer="embedding"``: the Embedding only), and ``fine_tune`` trains the classifier with ULMFiT's gradual unfreezing: the
 first epoch trains the head only (Embedding and recurrent layer frozen), the second also the
 recurrent layer, later epochs everything; the optimizer is made anew at each stage (Keras's
 rule: compile again after changing ``trainable``). For ``bilstm`` a second language model
@@ -98,7 +98,8 @@ def pretrain(config, tokenizer, train_texts, say) -> tuple[list, dict]:
     say(f"pretraining: {len(texts):,} texts ({sum(map(len, train_part)):,} tokens, "
         f"{HELD_OUT:.0%} held out), next-token softmax over the {outputs:,} most frequent ids")
     models, records = [], []
-    for reverse in ([False, True] if config.model == "bilstm" else [False]):
+    backward = config.model == "bilstm" and config.pretrain_transfer == "all"
+    for reverse in ([False, True] if backward else [False]):
         embedding = models[0].layers[0].get_weights()[0] if reverse else None
         model = language_model(tokenizer.vocab_size, outputs, config, embedding)
         record = _train_language_model(model, train_part, held_part, outputs, reverse, config)
@@ -132,11 +133,13 @@ def _train_language_model(model, train_part, held_part, outputs, reverse, config
             "history": history.history}
 
 
-def transfer(language_models, classifier) -> None:
-    """Copy the language model(s)' Embedding and recurrent weights into `classifier`
-    (``build_classifier`` order: Embedding, recurrent layer, ..., head)."""
+def transfer(language_models, classifier, layers="all") -> None:
+    """Copy the language model(s)' Embedding and (``layers="all"``) recurrent weights into
+    `classifier` (``build_classifier`` order: Embedding, recurrent layer, ..., head)."""
     embedding, recurrent = classifier.layers[0], classifier.layers[1]
     embedding.set_weights(language_models[0].layers[0].get_weights())
+    if layers == "embedding":
+        return
     if isinstance(recurrent, Bidirectional):
         recurrent.forward_layer.set_weights(language_models[0].layers[1].get_weights())
         recurrent.backward_layer.set_weights(language_models[1].layers[1].get_weights())

@@ -87,6 +87,7 @@ class ClassifyConfig:
     pretrain_vocab: int = 2000  # ids the language model predicts (the rest as unknown)
     pretrain_context: int = 64  # tokens per language-model window
     pretrain_learning_rate: float = 0.01  # the language model's (the optimizer is the run's)
+    pretrain_transfer: str = "all"  # layers started from the language model: "all", "embedding"
     fine_tune: str = "gradual"  # after pretraining: "gradual" unfreezing or "all" at once
     seed: int = 0
     output: str = "runs/classify"
@@ -130,7 +131,7 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
     pretraining = None
     if config.pretrain:
         language_models, pretraining = pretrain(config, tokenizer, train_set.texts, say)
-        transfer(language_models, model)
+        transfer(language_models, model, config.pretrain_transfer)
     compile_model(model)
     if verbose:
         model.summary()
@@ -227,7 +228,8 @@ def _check(config):
                    fractions=("dropout", "recurrent_dropout", "validation_split"),
                    positive=("learning_rate",),
                    choices={"model": list(ARCHITECTURES), "padding": ["pre", "post"],
-                            "tokenizer": list(TOKENIZERS), "fine_tune": ["gradual", "all"]})
+                            "tokenizer": list(TOKENIZERS), "fine_tune": ["gradual", "all"],
+                            "pretrain_transfer": ["all", "embedding"]})
     _check_tokenizer(config)
     if not 0 < config.test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {config.test_fraction!r}")
