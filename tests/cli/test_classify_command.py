@@ -5,6 +5,7 @@ import json
 import random
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -433,3 +434,24 @@ def test_the_unknown_words_warning_points_at_the_caller(trained):
     with pytest.warns(classify.UnknownWordsWarning) as caught:
         classify.predict(run, ["zzzz"])
     assert caught[0].filename == __file__
+
+
+def test_train_with_subword_pieces_and_pretraining_then_predict(tmp_path, capsys):
+    table = write_table(tmp_path / "reviews.csv", 300)
+    corpus = tmp_path / "unlabelled.txt"
+    corpus.write_text("\n".join(f"{i} the film was {POSITIVE[i % 5]} and {NEGATIVE[i % 5]}"
+                                for i in range(200)), encoding="utf-8")
+    run = tmp_path / "run"
+    argv = ["classify", "train", "--data", str(table), "--tokenizer", "subword",
+            "--subword-vocab", "300", "--pretrain", str(corpus), "--pretrain-context", "16",
+            "--pretrain-vocab", "100", "--fine-tune", "all", "--units", "8",
+            "--embedding-dim", "8", *FAST, "--output", str(run)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    config = json.loads((run / "config.json").read_text(encoding="utf-8"))
+    assert config["tokenizer"] == "subword" and config["subword_vocab"] == 300
+    assert Path(config["pretrain"]).resolve() == corpus.resolve()
+    assert read_metrics(run)["language_model_perplexity"] > 1
+    assert main(["classify", "predict", str(run), "a superb happy film"]) == 0
+    label, probability, known, text = capsys.readouterr().out.strip().split("\t")
+    assert label in ("neg", "pos") and text == "a superb happy film"

@@ -6,7 +6,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from ..tasks.configs import CLASSIFIERS, ClassifyConfig
+from ..tasks.configs import CLASSIFIERS, TOKENIZERS, ClassifyConfig
 from ._options import (
     THREADS_HELP,
     add_config_options,
@@ -27,7 +27,11 @@ HELP = {
                   "the sarcasm course split of a local file)",
     "limit": "train on at most this many texts (a seeded sample)",
     "model": "architecture: " + ", ".join(CLASSIFIERS),
-    "num_words": "vocabulary size: the num_words-1 most frequent training words",
+    "tokenizer": "how texts become tokens: " + "; ".join(f"{k}: {v}" for k, v in
+                                                          TOKENIZERS.items()),
+    "num_words": "vocabulary size: the num_words-1 most frequent training words (words, "
+                 "morph, chars)",
+    "subword_vocab": "ids of the subword tokenizer, padding, <unk> and 256 bytes included",
     "maxlen": "tokens per text after padding/truncating",
     "padding": "'pre' or 'post' (also the truncating side)",
     "embedding_dim": "embedding size (ignored with --vectors: their size is used)",
@@ -41,6 +45,21 @@ HELP = {
     "optimizer": "adam, rmsprop, sgd, adagrad or adamw",
     "learning_rate": "the optimizer's learning rate (default: Keras's for that optimizer)",
     "validation_split": "share of the training texts (the last ones) watched during training",
+    "pretrain": "pretrain a language model on this UTF-8 text file (one text per line) or "
+                "on 'imdb-unsup' (IMDB's 50,000 unlabelled reviews), plus the training texts, "
+                "and start the classifier's Embedding and recurrent layer from it "
+                "(rnn, lstm, gru, bilstm; fine-tuned with gradual unfreezing)",
+    "pretrain_epochs": "language-model passes over its texts",
+    "pretrain_limit": "use at most this many unlabelled texts (a seeded sample)",
+    "pretrain_vocab": "the language model predicts the most frequent N ids (the rest as "
+                      "unknown)",
+    "pretrain_context": "tokens per language-model training window",
+    "pretrain_learning_rate": "the language model's learning rate (the optimizer is "
+                              "--optimizer's)",
+    "pretrain_transfer": "after --pretrain: start the Embedding and the recurrent layer "
+                         "('all') or only the Embedding ('embedding') from the language model",
+    "fine_tune": "after --pretrain: 'gradual' (epoch 1 the head only, epoch 2 also the "
+                 "recurrent layer, then all) or 'all' layers from the start",
     "seed": "seed for sampling, splitting, initialisation and shuffling",
     "threads": THREADS_HELP,
     "output": "the run folder to write (must not exist unless --overwrite)",

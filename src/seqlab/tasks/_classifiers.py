@@ -1,4 +1,5 @@
-"""The classifier architectures of the course, by name (``build_classifier``)."""
+"""The classifier architectures of the course, by name (``build_classifier``), and the
+tokenizers a classification run can use (``build_tokenizer``)."""
 from __future__ import annotations
 
 from ..layers import (
@@ -16,9 +17,22 @@ from ..layers import (
     SimpleRNN,
 )
 from ..models import Sequential
-from .configs import CLASSIFIERS
+from ..text import KoreanAnalyzer, SubwordTokenizer, Tokenizer
+from .configs import CLASSIFIERS, TOKENIZERS
 
 ARCHITECTURES = CLASSIFIERS
+
+
+
+def build_tokenizer(kind, num_words=10000, subword_vocab=8000, seed=0):
+    """The unfitted tokenizer named `kind` (a key of ``TOKENIZERS``); index 0 is padding
+    and index 1 the unknown token in all four."""
+    if kind == "subword":
+        return SubwordTokenizer(num_words=subword_vocab, seed=seed)
+    if kind not in TOKENIZERS:
+        raise ValueError(f"Unknown tokenizer {kind!r}; choose one of: {', '.join(TOKENIZERS)}")
+    return Tokenizer(num_words=num_words, oov_token="<OOV>", char_level=kind == "chars",
+                     analyzer=KoreanAnalyzer() if kind == "morph" else None)
 
 
 def build_classifier(name, vocab_size, classes, embedding_dim=32, units=32, dropout=0.0,

@@ -1,13 +1,16 @@
 """Recipe: train a text classifier, evaluate it, predict with it.
 
-    texts --Tokenizer--> indices --pad--> (n, maxlen) --model--> class probabilities
+    texts --tokenizer--> indices --pad--> (n, maxlen) --model--> class probabilities
 
-``train(ClassifyConfig(...))`` reads the data, fits a tokenizer on the training texts
-only, builds the model by name (``_classifiers.ARCHITECTURES``), trains it (keeping the
+``train(ClassifyConfig(...))`` reads the data, fits a tokenizer (words, subword pieces,
+Korean morphemes or characters: ``_classifiers.TOKENIZERS``) on the training texts only,
+builds the model by name (``_classifiers.ARCHITECTURES``), optionally starts it from a
+language model pretrained on unlabelled text (``_pretrain``), trains it (keeping the
 weights of the epoch with the lowest validation loss), scores it on the held-out test
 texts beside the majority-class baseline, and writes one run folder:
 
-    model.safetensors   the model with its tokenizer (``seqlab.models.load_model``)
+    model.safetensors   the model with its tokenizer (``seqlab.models.load_model``), which
+                        ``evaluate``/``predict`` use as saved (subword model, analyzer)
     config.json         the settings of the run
     metrics.json        test accuracy, per-class precision/recall/F1, baseline, history
     curves.png          learning curves
@@ -28,11 +31,12 @@ from .. import set_seed
 from ..data import LabeledTexts, load_imdb_splits, load_sarcasm, read_labeled, registry
 from ..data._synthetic import synthetic_reviews
 from ..models import callbacks, load_model
-from ..text import Tokenizer, pad_sequences
+from ..text import pad_sequences
 from ..vectors import embedding_matrix, load_vectors
 from ..viz import plot_confusion
 from ._checks import check_label_column, check_run, check_settings, optimizer_for
-from ._classifiers import ARCHITECTURES, build_classifier
+from ._classifiers import ARCHITECTURES, TOKENIZERS, build_classifier, build_tokenizer
+from ._pretrain import CELLS, fine_tune, pretrain, transfer
 from ._runs import (
     check_output,
     config_record,
@@ -49,6 +53,7 @@ from .configs import ClassifyConfig
 
 STANDARD = ("synthetic", "imdb", "sarcasm")  # data names that need no path
 SARCASM_COURSE_TRAIN = 20000  # the TensorFlow course trains on the first 20,000 headlines
+PATH_FIELDS = ("data", "test_data", "vectors", "pretrain")  # made absolute in config.json
 
 
 @config_threads
@@ -62,14 +67,11 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
     check_label_column(train_set, config.text_column, config.label_column)
     say(f"data: {train_set.source}: {len(train_set):,} training texts {train_set.counts()}, "
         f"{len(test_set):,} test texts")
-    tokenizer = Tokenizer(num_words=config.num_words, oov_token="<OOV>")
+    tokenizer = build_tokenizer(config.tokenizer, config.num_words, config.subword_vocab,
+                                config.seed)
     tokenizer.fit_on_texts(train_set.texts)
     sequences = tokenizer.texts_to_sequences(train_set.texts)
-    cut = np.mean([len(s) > config.maxlen for s in sequences])
-    say(f"tokenizer: {len(tokenizer.word_index) - 1:,} distinct words in the training texts, "
-        f"the {tokenizer.vocab_size - 2:,} most frequent kept (Embedding input_dim "
-        f"{tokenizer.vocab_size:,} with padding and <OOV>); maxlen {config.maxlen} truncates "
-        f"{cut:.0%} of the training texts")
+    say(_described(tokenizer, sequences, config, train_set.source))
     # Shuffled once, so that validation_split (the last texts) is not one class of a file
     # sorted by label, as IMDB's reader returns them.
     order = np.random.default_rng(config.seed).permutation(len(train_set))
@@ -86,18 +88,22 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
                              weights, config.trainable_vectors if weights is not None else True,
                              maxlen=config.maxlen)
     binary = len(train_set.label_names) == 2
-    model.compile(optimizer=optimizer_for(config), metrics=["accuracy"],
-                  loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy")
+
+    def compile_model(model):
+        model.compile(optimizer=optimizer_for(config), metrics=["accuracy"],
+                      loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy")
+    pretraining = None
+    if config.pretrain:
+        language_models, pretraining = pretrain(config, tokenizer, train_set.texts, say)
+        transfer(language_models, model, config.pretrain_transfer)
+    compile_model(model)
     if verbose:
         model.summary()
-    # With validation texts, the weights of the epoch with the lowest validation loss are
-    # kept (Keras's ModelCheckpoint(save_best_only=True) habit); else the last epoch's.
-    best = [callbacks.EarlyStopping(monitor="val_loss", patience=config.epochs,
-                                    restore_best_weights=True)] if config.validation_split else []
     started = time.perf_counter()
-    history = model.fit(x_train, y_train, epochs=config.epochs, batch_size=config.batch_size,
-                        validation_split=config.validation_split, callbacks=best,
-                        verbose=verbose)
+    if config.pretrain:
+        history = fine_tune(model, x_train, y_train, config, compile_model, verbose)
+    else:
+        history = _fit(model, x_train, y_train, config, verbose)
     seconds = time.perf_counter() - started
     ended = how_it_ended(history)
     majority = int(np.bincount(train_set.labels).argmax())
@@ -109,9 +115,12 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
                    parameters=model.count_params(), embedding_coverage=coverage, **ended)
     model.preprocessing = {"maxlen": config.maxlen, "padding": config.padding,
                            "label_names": train_set.label_names}  # checked against config.json
+    if pretraining:
+        metrics.update(language_model_perplexity=pretraining["perplexity"],
+                       pretraining=pretraining)
     with run_folder(config.output, config.overwrite) as folder:
         model.save(folder / "model.safetensors", tokenizer=tokenizer)
-        write_json(folder / "config.json", {**config_record(config),
+        write_json(folder / "config.json", {**config_record(config, PATH_FIELDS),
                                             "label_names": train_set.label_names})
         write_json(folder / "metrics.json", metrics)
         history.plot(folder / "curves.png", kept_epoch=metrics["best_epoch"])
@@ -119,6 +128,37 @@ def train(config: ClassifyConfig, verbose=1) -> dict:
                        folder / "confusion.png",
                        title=f"{config.model} on {Path(config.data).name}: test texts")
     return metrics
+
+
+def _fit(model, x, y, config, verbose):
+    """``model.fit``; with validation texts, the weights of the epoch with the lowest
+    validation loss are kept (Keras's ModelCheckpoint(save_best_only=True) habit), else
+    the last epoch's."""
+    best = [callbacks.EarlyStopping(monitor="val_loss", patience=config.epochs,
+                                    restore_best_weights=True)] if config.validation_split else []
+    return model.fit(x, y, epochs=config.epochs, batch_size=config.batch_size,
+                     validation_split=config.validation_split, callbacks=best, verbose=verbose)
+
+
+def _described(tokenizer, sequences, config, source) -> str:
+    """The tokenizer's stage line; ValueError when every training text is empty after
+    tokenization (nothing to learn from)."""
+    lengths = np.array([len(s) for s in sequences])
+    if not lengths.any():
+        raise ValueError(f"{source}: every training text is empty after tokenization with "
+                         f"--tokenizer {config.tokenizer} (no token kept); check the text "
+                         "column, or choose another tokenizer (subword and chars keep every "
+                         "character)")
+    if config.tokenizer == "subword":
+        kind = f"{tokenizer.vocab_size:,} SentencePiece pieces (padding, <unk>, 256 bytes included)"
+    else:
+        unit = {"morph": "morphemes", "chars": "characters"}.get(config.tokenizer, "words")
+        kind = (f"{len(tokenizer.word_index) - 1:,} distinct {unit} in the training texts, the "
+                f"{tokenizer.vocab_size - 2:,} most frequent kept (with padding and <OOV>)")
+    return (f"tokenizer: {config.tokenizer}: {kind}; Embedding input_dim "
+            f"{tokenizer.vocab_size:,}; {np.mean(lengths):.0f} tokens per text on average, "
+            f"{np.mean(lengths == 0):.1%} empty; maxlen {config.maxlen} truncates "
+            f"{np.mean(lengths > config.maxlen):.0%}")
 
 
 @torch_threads(1)
@@ -191,7 +231,10 @@ def _check(config):
                                    "batch_size"),
                    fractions=("dropout", "recurrent_dropout", "validation_split"),
                    positive=("learning_rate",),
-                   choices={"model": list(ARCHITECTURES), "padding": ["pre", "post"]})
+                   choices={"model": list(ARCHITECTURES), "padding": ["pre", "post"],
+                            "tokenizer": list(TOKENIZERS), "fine_tune": ["gradual", "all"],
+                            "pretrain_transfer": ["all", "embedding"]})
+    _check_tokenizer(config)
     if not 0 < config.test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {config.test_fraction!r}")
     for name in ("limit", "train_size"):
@@ -201,6 +244,30 @@ def _check(config):
     if config.vectors and not Path(config.vectors).is_file():
         raise FileNotFoundError(f"{config.vectors}: no such vectors file")
     check_output(config.output, config.overwrite)
+
+
+def _check_tokenizer(config):
+    """The tokenizer and pretraining settings, checked before reading data."""
+    check_settings(config, counts=("subword_vocab", "pretrain_epochs", "pretrain_vocab",
+                                   "pretrain_context"), positive=("pretrain_learning_rate",))
+    if config.tokenizer == "subword" and config.subword_vocab < 300:
+        raise ValueError(f"subword_vocab must be >= 300 (it includes padding, <unk> and the 256 "
+                         f"byte pieces), got {config.subword_vocab}")
+    build_tokenizer(config.tokenizer, config.num_words, config.subword_vocab)  # the extras
+    if config.vectors and config.tokenizer == "subword":
+        raise ValueError("--vectors holds word vectors: use them with --tokenizer words (or "
+                         "morph), not subword pieces")
+    if config.pretrain_limit is not None:
+        check_settings(config, counts=("pretrain_limit",))
+    if config.pretrain:
+        if config.model not in CELLS:
+            raise ValueError(f"--pretrain starts a recurrent classifier from a language model: "
+                             f"use --model {', '.join(CELLS)}, got {config.model!r}")
+        if config.vectors:
+            raise ValueError("--pretrain and --vectors both set the Embedding: choose one")
+        if config.pretrain != "imdb-unsup" and not Path(config.pretrain).is_file():
+            raise FileNotFoundError(f"--pretrain {config.pretrain}: no such text file (give a "
+                                    "UTF-8 text file, one text per line, or imdb-unsup)")
 
 
 def load_data(config) -> tuple[LabeledTexts, LabeledTexts]:

@@ -28,6 +28,14 @@ CLASSIFIERS = {
     "cnn-gru": "Embedding -> Conv1D(2 units, 5, relu) -> MaxPooling1D(4) -> GRU(units)",
 }
 
+# How the classify recipe turns texts into tokens (built by ``_classifiers.build_tokenizer``).
+TOKENIZERS = {
+    "words": "Keras's Tokenizer: lowercased words split on spaces and punctuation",
+    "subword": "SentencePiece unigram pieces learned from the training texts (--subword-vocab)",
+    "morph": "Korean morphemes (Kiwi) as the Tokenizer's analyzer",
+    "chars": "Keras's Tokenizer(char_level=True): every character a token",
+}
+
 # The forecasting architectures of the Keras book's Jena chapter (built by ``_forecasters``).
 FORECASTERS = {
     "dense": "Flatten -> Dense(16, relu) -> Dense(1): the book's densely connected model",
@@ -54,7 +62,9 @@ class ClassifyConfig:
     train_size: int | None = None  # the first N texts train, the rest test (not random)
     limit: int | None = None  # use at most this many training texts
     model: str = "lstm"
+    tokenizer: str = "words"  # words, subword, morph or chars (TOKENIZERS)
     num_words: int = 10000
+    subword_vocab: int = 8000  # ids of the subword tokenizer (padding and 256 bytes included)
     maxlen: int = 200
     padding: str = "pre"
     embedding_dim: int = 32
@@ -68,6 +78,14 @@ class ClassifyConfig:
     optimizer: str = "adam"
     learning_rate: float | None = None
     validation_split: float = 0.1
+    pretrain: str | None = None  # unlabelled text for a language model: a file, "imdb-unsup"
+    pretrain_epochs: int = 1
+    pretrain_limit: int | None = None  # use at most this many unlabelled texts
+    pretrain_vocab: int = 2000  # ids the language model predicts (the rest as unknown)
+    pretrain_context: int = 64  # tokens per language-model window
+    pretrain_learning_rate: float = 0.01  # the language model's (the optimizer is the run's)
+    pretrain_transfer: str = "all"  # layers started from the language model: "all", "embedding"
+    fine_tune: str = "gradual"  # after pretraining: "gradual" unfreezing or "all" at once
     seed: int = 0
     threads: int | None = 1  # torch threads (module docstring)
     output: str = "runs/classify"

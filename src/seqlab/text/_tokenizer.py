@@ -29,6 +29,7 @@ import numpy as np
 
 from . import _native
 from ._counting import WordCounting
+from ._korean import KoreanAnalyzer
 from ._matrix import MODES, bag_of_words
 from ._words import DEFAULT_FILTERS, _checked_split, _filter_chars, describe_bad_text, word_splitter
 
@@ -51,7 +52,8 @@ class Tokenizer:
         oov_token: if given, it gets index 1 and replaces out-of-vocabulary
             words in ``texts_to_sequences``; otherwise they are dropped.
         analyzer: a function ``text -> tokens`` used instead of the default
-            splitting (not saved by ``to_json``; Keras's format has no field).
+            splitting (not saved by ``to_json``, Keras's format has no field, except
+            seqlab's ``KoreanAnalyzer``, which is).
         document_count: starting value of ``document_count``.
 
     Attributes:
@@ -344,13 +346,18 @@ class Tokenizer:
     def to_json(self, **kwargs):
         """The tokenizer as Keras 2's JSON (``json.dumps`` kwargs pass through).
 
-        Read it back with ``tokenizer_from_json`` here or in Keras 2.
+        Read it back with ``tokenizer_from_json`` here or in Keras 2. A seqlab analyzer
+        (``KoreanAnalyzer``) is saved beside Keras's ``config`` as ``"analyzer"`` and rebuilt
+        by seqlab's ``tokenizer_from_json`` (Keras 2 ignores that key and splits on spaces).
         """
-        if self.analyzer is not None:
+        config = {"class_name": type(self).__name__, "config": self.get_config()}
+        if isinstance(self.analyzer, KoreanAnalyzer):
+            config["analyzer"] = {"class_name": type(self.analyzer).__name__,
+                                  "config": self.analyzer.get_config()}
+        elif self.analyzer is not None:
             warnings.warn("Tokenizer.to_json: the analyzer is not saved (Keras's format has no "
                           "field for it); pass it again: tokenizer_from_json(s, analyzer=...).",
                           stacklevel=2)
-        config = {"class_name": type(self).__name__, "config": self.get_config()}
         return json.dumps(config, **kwargs)
 
     # --------------------------------------------------------------- helpers

@@ -4,15 +4,19 @@ from __future__ import annotations
 import json
 from collections import OrderedDict, defaultdict
 
+from ._korean import KoreanAnalyzer
+from ._subword import SubwordTokenizer
 from ._tokenizer import Tokenizer
 
 
 def tokenizer_from_json(json_string, analyzer=None):
-    """Rebuild a ``Tokenizer`` from ``Tokenizer.to_json()`` output (seqlab's or Keras 2's).
+    """Rebuild a ``Tokenizer`` from ``Tokenizer.to_json()`` output (seqlab's or Keras 2's),
+    or a ``SubwordTokenizer`` from its ``to_json()``.
 
     Args:
         json_string: the JSON text.
-        analyzer: the custom analyzer to attach, if the saved tokenizer used one.
+        analyzer: the custom analyzer to attach, if the saved tokenizer used one (a saved
+            ``KoreanAnalyzer`` is rebuilt without it).
     """
     try:
         saved = json.loads(json_string)
@@ -25,6 +29,10 @@ def tokenizer_from_json(json_string, analyzer=None):
     if not isinstance(config, dict):
         raise ValueError("tokenizer_from_json: the JSON has no 'config' object; expected the output "
                          "of Tokenizer.to_json()")
+    if saved.get("class_name") == "SubwordTokenizer":
+        return SubwordTokenizer.from_json(saved)
+    if analyzer is None and isinstance(saved.get("analyzer"), dict):
+        analyzer = _saved_analyzer(saved["analyzer"])
     config = dict(config)
     maps = {}
     for key in ("word_counts", "word_docs", "index_docs", "index_word", "word_index"):
@@ -50,3 +58,10 @@ def tokenizer_from_json(json_string, analyzer=None):
     else:
         tokenizer.index_word = {v: k for k, v in tokenizer.word_index.items()}
     return tokenizer
+
+
+def _saved_analyzer(record):
+    if record.get("class_name") != "KoreanAnalyzer":
+        raise ValueError(f"tokenizer_from_json: unknown saved analyzer {record.get('class_name')!r}"
+                         "; pass the analyzer yourself: tokenizer_from_json(s, analyzer=...)")
+    return KoreanAnalyzer(**record.get("config", {}))
