@@ -8,7 +8,8 @@ the layer produces. A functional ``Model(inputs, outputs)`` replays the nodes on
 real tensors.
 
 Output shapes are found by running the layer on small zero tensors, twice, with
-different sizes for each unknown dimension: a dimension that follows the input is
+different sizes for each unknown dimension (batch 2 and 3, other axes 127 and 131 steps,
+so that a stack of convolutions and poolings still has steps left): a dimension that follows the input is
 unknown in the output too. (Zeros are a valid index for an Embedding, and a
 stateful layer is reset afterwards.)
 """
@@ -18,7 +19,9 @@ import torch
 
 from ._base import Layer, unique_name
 
-_PROBE_SIZES = (2, 3)  # stand-ins for an unknown dimension (batch included)
+_PROBE_SIZES = (2, 3)  # stand-ins for an unknown batch size
+# ... and for an unknown length: long enough for a Conv1D / pooling stack to have steps left
+_PROBE_LENGTHS = {2: 127, 3: 131}
 
 
 class SymbolicTensor:
@@ -133,7 +136,8 @@ class _ProbeValues:
         self.size = size
 
     def get(self, key, symbolic):
-        shape = [self.size if d is None else d for d in symbolic.shape]
+        shape = [(self.size if i == 0 else _PROBE_LENGTHS[self.size]) if d is None else d
+                 for i, d in enumerate(symbolic.shape)]
         dtype = symbolic.dtype if symbolic.dtype is not None else torch.get_default_dtype()
         return torch.zeros(shape, dtype=dtype)
 

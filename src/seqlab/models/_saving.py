@@ -30,7 +30,10 @@ VERSION = "1"
 def save_model(model, filepath, tokenizer=None, overwrite=True):
     from safetensors.torch import save
 
+    from ._keras_files import keras_saver
     path = _check_target(filepath, overwrite)
+    if keras_saver(path) is not None:  # .keras / .h5: Keras's formats
+        return keras_saver(path)(model, path)
     tensors = {f"weights/{k}": v.detach().contiguous() for k, v in model.state_dict().items()}
     metadata = {"format": FORMAT, "version": VERSION,
                 "model": json.dumps(_model_config(model))}
@@ -193,7 +196,14 @@ def load_model(filepath, compile=True, custom_objects=None):  # noqa: A002 (Kera
         filepath: the file.
         compile: also restore the compile settings (loss, metrics, optimizer and its state).
         custom_objects: ``{name: layer class}`` for layer classes of your own.
+
+    A Keras ``.h5`` or ``.keras`` file (recognised by its contents) is read by
+    ``_keras_h5`` / ``_keras_archive``; a folder means its ``model.safetensors``.
     """
+    from ._keras_files import keras_loader, resolve_run_folder
+    filepath = resolve_run_folder(filepath)
+    if keras_loader(filepath) is not None:
+        return keras_loader(filepath)(filepath, compile=compile)
     metadata, tensors = _read(filepath, FORMAT)
     registry = _registry(custom_objects)
     try:
@@ -221,7 +231,10 @@ def load_model(filepath, compile=True, custom_objects=None):  # noqa: A002 (Kera
     return model
 
 
-def load_weights(model, filepath):
+def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    from ._keras_files import keras_weights_loader
+    if keras_weights_loader(filepath) is not None:  # Keras HDF5 weights
+        return keras_weights_loader(filepath)(model, filepath, by_name, skip_mismatch)
     metadata, tensors = _read(filepath, FORMAT + ".weights", also=FORMAT)
     if metadata.get("format") == FORMAT:  # a whole-model file: take its weights
         tensors = {k[len("weights/"):]: v for k, v in tensors.items() if k.startswith("weights/")}
