@@ -9,8 +9,8 @@ real tensors.
 
 Output shapes are found by running the layer on small zero tensors, twice, with
 different sizes for each unknown dimension (batch 2 and 3, other axes 127 and 131 steps,
-so that a stack of convolutions and poolings still has steps left): a dimension that follows the input is
-unknown in the output too. (Zeros are a valid index for an Embedding, and a
+so that a stack of convolutions and poolings still has steps left): a dimension that
+follows the input is unknown in the output too. (Zeros are a valid index for an Embedding, and a
 stateful layer is reset afterwards.)
 """
 from __future__ import annotations
