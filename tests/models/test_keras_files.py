@@ -50,7 +50,7 @@ def test_outputs_equal_keras(filename):
 
 
 def test_fixture_set_covers_the_issue():
-    assert len(MODELS) >= 19
+    assert len(MODELS) >= 21
     for needed in ("k2_gru_reset_after_true.h5", "k2_gru_reset_after_false.h5",
                    "k2_lstm_mask.h5", "k2_bidirectional_mul.h5", "k2_conv_gru.h5",
                    "k2_time_distributed.h5", "k2_hard_sigmoid.h5", "k2_functional.h5",
@@ -68,6 +68,17 @@ def test_hard_sigmoid_keeps_the_meaning_of_the_writing_keras():
     keras2.layers[0].cell.recurrent_activation = activations.hard_sigmoid
     x, (expected,) = data("k2_hard_sigmoid")
     assert np.abs(outputs(keras2, x)[0] - expected).max() > 1e-3
+
+
+@pytest.mark.parametrize("filename, layer", [("k2_mask_conv.h5", 1), ("k3_mask_max.keras", 2)])
+def test_masks_flow_as_in_keras(filename, layer):
+    """Keras's Conv1D drops the mask and its GlobalMaxPooling1D reads padded steps too:
+    the loaded layers do the same, where seqlab's own defaults would give other outputs."""
+    model = load_model(FIXTURES / filename)
+    assert model.layers[layer].masking is False
+    model.layers[layer].masking = True
+    x, (expected,) = data(filename.rsplit(".", 1)[0])
+    assert np.abs(outputs(model, x)[0] - expected).max() > 1e-3
 
 
 def test_training_config_compiles_the_model():
@@ -124,7 +135,7 @@ def test_model_from_json_then_load_weights():
 
 
 @pytest.mark.parametrize("filename", ["k2_functional.h5", "k3_bidirectional.keras",
-                                      "k2_conv_gru.h5"])
+                                      "k2_conv_gru.h5", "k2_mask_conv.h5"])
 @pytest.mark.parametrize("suffix", [".keras", ".h5", ".safetensors"])
 def test_save_and_load_back(tmp_path, filename, suffix):
     model = load_model(FIXTURES / filename)

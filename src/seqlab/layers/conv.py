@@ -11,6 +11,8 @@ Masks: Conv1D keeps the time mask when the output has one step per input step
 (``same``/``causal`` with stride 1) and drops it otherwise; poolings over windows drop
 it. The global poolings use it: masked steps are left out of the mean and the max (an
 improvement on Keras, whose max ignores the mask); a row with no real step gives 0.
+``masking=False`` on Conv1D and GlobalMaxPooling1D gives Keras's behaviour (Conv1D drops
+the mask, the max reads every step), as a model loaded from a Keras file needs.
 """
 from __future__ import annotations
 
@@ -48,9 +50,10 @@ class Conv1D(Layer):
     def __init__(self, filters, kernel_size, strides=1, padding="valid",
                  data_format="channels_last", dilation_rate=1, groups=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 **kwargs):
+                 masking=True, **kwargs):
         super().__init__(**kwargs)
         _check("Conv1D", padding, _PADDINGS, data_format)
+        self.masking = bool(masking)
         self.filters = filters
         self.kernel_size = _single(kernel_size, "kernel_size")
         self.strides = _single(strides, "strides")
@@ -89,7 +92,7 @@ class Conv1D(Layer):
 
     def compute_mask(self, inputs, mask=None):
         keeps_length = self.padding in ("same", "causal") and self.strides == 1
-        return mask if keeps_length else None
+        return mask if keeps_length and self.masking else None
 
 
 class _Pooling1D(Layer):
@@ -149,15 +152,17 @@ class GlobalAveragePooling1D(Layer):
 
 
 class GlobalMaxPooling1D(Layer):
-    """Maximum over time of the unmasked steps: ``(batch, time, C)`` -> ``(batch, C)``."""
+    """Maximum over time of the unmasked steps (of all steps with ``masking=False``, as
+    Keras): ``(batch, time, C)`` -> ``(batch, C)``."""
 
-    def __init__(self, data_format="channels_last", keepdims=False, **kwargs):
+    def __init__(self, data_format="channels_last", keepdims=False, masking=True, **kwargs):
         super().__init__(**kwargs)
         _check("GlobalMaxPooling1D", "valid", ("valid",), data_format)
         self.keepdims = keepdims
+        self.masking = bool(masking)
 
     def call(self, inputs, mask=None):
-        if mask is None:
+        if mask is None or not self.masking:
             return inputs.amax(dim=1, keepdim=self.keepdims)
         real = mask.unsqueeze(-1)
         peak = inputs.masked_fill(~real, float("-inf")).amax(dim=1, keepdim=self.keepdims)

@@ -13,6 +13,8 @@ entry of a Keras model config and returns the seqlab layer with the same meaning
   ``GRU(reset_after=True)`` (their weights are converted in ``_keras_weights``);
 * activations keep the meaning of the Keras that wrote the file: ``hard_sigmoid`` of a
   Keras 1 or 2 file is ``hard_sigmoid_keras2`` (``0.2 x + 0.5``), of Keras 3 ``x / 6 + 0.5``;
+* masks flow as in Keras: a loaded Conv1D drops the mask and GlobalMaxPooling1D reads
+  every step (``masking=False``), where seqlab's own defaults use it;
 * a config key missing from an old file takes the default of the Keras that wrote it
   (``GRU``'s ``reset_after`` is False before Keras 3 and tf.keras' v2 GRU always writes it).
 
@@ -139,6 +141,8 @@ def layer_from_keras(entry, major, sizes=None):
         for key in ("pool_size", "strides"):
             if key in arguments and arguments[key] is not None:
                 arguments[key] = _size(arguments[key], key, name, kind)
+        if POOLINGS[kind] is L.GlobalMaxPooling1D:
+            arguments["masking"] = False  # Keras's max reads masked steps too
         return POOLINGS[kind](**arguments, **_common(config, name, kind))
     if kind in SIMPLE:
         return _simple(kind, config, name, major, sizes)
@@ -174,6 +178,7 @@ def _simple(kind, config, name, major, sizes):
         if config.get("input_length") is not None:
             arguments["input_length"] = _size(config["input_length"], "input_length", name, kind)
     elif family == "Conv1D":
+        arguments["masking"] = False  # Keras's Conv1D drops the mask
         arguments["filters"] = _size(arguments.get("filters"), "filters", name, kind)
         for key in ("kernel_size", "strides", "dilation_rate"):
             if key in arguments:

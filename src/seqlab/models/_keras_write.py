@@ -21,7 +21,9 @@ import zipfile
 import numpy as np
 
 from .. import __version__
-from ..layers import Bidirectional, InputLayer, TimeDistributed, activations
+from .._log import say_once
+from ..layers import (Bidirectional, Conv1D, Embedding, GlobalMaxPooling1D, InputLayer,
+                      TimeDistributed, activations)
 from ..layers.recurrent import RNN
 from .._files import write_atomically
 from ._keras_archive import CONFIG, METADATA, WEIGHTS, layer_paths, parts
@@ -38,6 +40,7 @@ def keras_config(model, major=3) -> dict:
     """The Keras (3, or with ``major=2`` tf.keras) JSON description of a seqlab model."""
     from ._model import Sequential
 
+    _warn_about_masks(model)
     if isinstance(model, Sequential):
         shape = model.input_shape or getattr(model, "_seen_shape", None)
         if shape is None:
@@ -99,6 +102,19 @@ def save_h5(model, path):
 
 
 # --------------------------------------------------------------------------- layers
+
+def _warn_about_masks(model):
+    layers = list(model.modules())
+    if not any(isinstance(layer, Embedding) and layer.mask_zero for layer in layers):
+        return
+    for layer in layers:
+        if getattr(layer, "masking", False) and (isinstance(layer, GlobalMaxPooling1D) or (
+                isinstance(layer, Conv1D) and layer.padding != "valid" and layer.strides == 1)):
+            say_once(f"{layer.name} ({type(layer).__name__}) uses the mask here, Keras does "
+                     "not (its Conv1D drops it, its GlobalMaxPooling1D reads every step): "
+                     "where a mask reaches it, Keras's outputs will differ from seqlab's "
+                     "(build it with masking=False to match Keras)")
+
 
 def _entry(layer, major):
     kind = _class(layer)

@@ -115,6 +115,11 @@ def keras2_cases():
                        L.AveragePooling1D(2, padding="same"), L.GRU(4), L.Dense(1)])
     m.build((None, 12))
     cases["k2_conv_gru"] = (m, tokens(length=12, pad=False))
+    # Keras's Conv1D drops the mask (even with padding='same'); its max ignores it
+    m = k2.Sequential([L.Embedding(20, 6, mask_zero=True), L.Conv1D(4, 3, padding="same"),
+                       L.LSTM(3, return_sequences=True), L.GlobalMaxPooling1D(), L.Dense(2)])
+    m.build((None, 9))
+    cases["k2_mask_conv"] = (m, tokens())
     m = k2.Sequential([k2.Input(shape=(7, 3)), L.LSTM(5, return_sequences=True),
                        L.TimeDistributed(L.Dense(2, activation="tanh")), L.Dropout(0.3),
                        L.Flatten(), L.Dense(3)])
@@ -201,6 +206,9 @@ def keras3_cases():
                        L.MaxPooling1D(2), L.GRU(4, return_sequences=True),
                        L.GlobalAveragePooling1D(), L.Dense(1, activation="sigmoid")])
     cases["k3_conv_gru"] = (m, tokens(length=12, pad=False))
+    m = k3.Sequential([k3.Input(shape=(9,), dtype="int32"), L.Embedding(20, 6, mask_zero=True),
+                       L.Dense(4, activation="tanh"), L.GlobalMaxPooling1D(), L.Dense(2)])
+    cases["k3_mask_max"] = (m, tokens())
     enc_in = k3.Input(shape=(None,), dtype="int32", name="source")
     dec_in = k3.Input(shape=(None,), dtype="int32", name="target")
     enc = L.Embedding(20, 6, mask_zero=True, name="source_embedding")(enc_in)
@@ -219,7 +227,8 @@ def main():
     for name, (model, x) in keras2_cases().items():
         randomize(model)
         model.compile(optimizer="adam", loss="mse")
-        save(name, model, x, [".h5"])
+        # tf.keras >= 2.13 also writes .keras files (keras_version 2.x: Keras 2's hard_sigmoid)
+        save(name, model, x, [".h5"] + ([".keras"] if name == "k2_hard_sigmoid" else []))
     keras2_extras()
     for name, (model, x) in keras3_cases().items():
         randomize(model)
