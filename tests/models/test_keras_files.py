@@ -163,6 +163,22 @@ def test_run_folder(tmp_path):
 
 # ------------------------------------------------------------------- old formats
 
+def test_keras_2_0_to_2_2_sequential_config_is_a_list(tmp_path):
+    """Keras 2.0 - 2.2.4 wrote a Sequential's config as the bare list of its layers,
+    the input shape on the first layer, and bytes attributes."""
+    def to_list(file):
+        config = json.loads(file.attrs["model_config"])
+        layers = config["config"]["layers"][1:]  # no InputLayer entry then
+        layers[0]["config"]["batch_input_shape"] = [None, 9]
+        file.attrs["model_config"] = json.dumps({"class_name": "Sequential",
+                                                 "config": layers}).encode()
+        file.attrs["keras_version"] = b"2.2.4"
+        file["model_weights"].attrs["keras_version"] = b"2.2.4"
+    model = load_model(edited_copy(tmp_path, "k2_stacked.h5", to_list))
+    assert model.input_shape == (None, 9)
+    assert_keras_outputs(model, "k2_stacked")
+
+
 def test_keras1_config_and_twelve_lstm_weights(tmp_path):
     config = {"class_name": "Sequential", "keras_version": "1.2.2", "config": [
         {"class_name": "Embedding", "config": {
@@ -267,6 +283,38 @@ def test_wrong_weight_shape_is_refused_and_nothing_is_changed(tmp_path):
         model.load_weights(path)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_links_to_other_files_and_strings_are_refused(tmp_path):
+    other = tmp_path / "other.h5"
+    with h5py.File(other, "w") as file:
+        file["secret"] = np.zeros((20, 8), np.float32)
+
+    def link(file):
+        group = file["model_weights/embedding_2"]
+        name = text(group.attrs["weight_names"][0])
+        del group[name]
+        group[name] = h5py.ExternalLink(str(other), "secret")
+    with pytest.raises(ValueError, match="lives in another file"):
+        load_model(edited_copy(tmp_path, "k2_lstm_mask.h5", link))
+
+    def strings(file):
+        group = file["model_weights/embedding_2"]
+        name = text(group.attrs["weight_names"][0])
+        del group[name]
+        group[name] = np.array([b"rm -rf /"] * 3)
+    with pytest.raises(ValueError, match="not numbers"):
+        load_model(edited_copy(tmp_path, "k2_lstm_mask.h5", strings))
+
+
+def test_deeply_nested_configs_are_refused():
+    depth = 5000
+    layer = ('{"class_name": "TimeDistributed", "config": {"name": "t", "layer": ' * depth
+             + '{"class_name": "Dense", "config": {"units": 2}}' + "}}" * depth)
+    text = ('{"class_name": "Sequential", "keras_version": "2.15.0", "config": {"name": "s", '
+            '"layers": [' + layer + "]}}")
+    with pytest.raises(ValueError, match="nested too deeply|not valid JSON"):
+        model_from_json(text)
 
 
 def test_nan_weights_are_refused(tmp_path):

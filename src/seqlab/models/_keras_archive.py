@@ -115,7 +115,8 @@ def _assign(model, weights, classes, major, label):
         datasets = []
         for path, _part in parts(layer, paths[name]):
             datasets.extend(_vars(weights, path, label, layer))
-        arrays = read_datasets(datasets, layer_budget(layer), label, layer)
+        arrays = read_datasets(datasets, layer_budget(layer), label, layer,
+                               (weights.file.filename,))
         try:
             pairs.append((layer, convert(layer, arrays, major)))
         except (ValueError, IndexError) as error:
@@ -135,6 +136,10 @@ def _vars(weights, path, label, layer):
 
 
 def _read_member(archive, name, label, size):
+    stored = archive.getinfo(name).compress_size
+    if size > 2 ** 26 and size > 100 * stored:  # as Keras's _reject_zip_bomb
+        raise ValueError(f"{label}: {name} would unpack {stored:,} stored bytes into "
+                         f"{size:,}: refusing a likely decompression bomb")
     try:
         with archive.open(name) as member:
             data = member.read(size + 1)
@@ -152,7 +157,7 @@ def _read_json(archive, name, label):
         raise ValueError(f"{label}: {name} claims {size:,} bytes, more than seqlab reads")
     try:
         return json.loads(_read_member(archive, name, label, size).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise KerasConfigError(f"{label}: {name} is not valid JSON ({error})") from None
 
 

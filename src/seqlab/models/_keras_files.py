@@ -92,7 +92,7 @@ def model_from_json(json_string, custom_objects=None):
                          "are not supported")
     try:
         config = json.loads(json_string)
-    except (TypeError, json.JSONDecodeError) as error:
+    except (TypeError, json.JSONDecodeError, RecursionError) as error:
         raise ValueError(f"model_from_json: not valid JSON ({error})") from None
     version = config.get("keras_version", "3" if "module" in config else "2") if isinstance(
         config, dict) else "2"

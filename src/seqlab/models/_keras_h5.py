@@ -114,7 +114,7 @@ def load_h5_model(filepath, compile=True):  # noqa: A002
                 continue
             if layer.name not in stored:
                 raise ValueError(f"{label}: the file has no weights for layer {layer.name!r}")
-            pairs.append(_converted(layer, stored[layer.name], major, label))
+            pairs.append(_converted(layer, stored[layer.name], major, label, file))
         check_and_set(pairs, label)
         training = text_attribute(file, "training_config")
     if compile and training is not None:
@@ -154,7 +154,7 @@ def load_h5_weights(model, filepath, by_name=False, skip_mismatch=False):
                 if layer.name not in stored:
                     continue  # as Keras: layers the file does not name keep their weights
                 try:
-                    pair = _converted(layer, stored[layer.name], major, label)
+                    pair = _converted(layer, stored[layer.name], major, label, file)
                     check_and_set([pair], label) if skip_mismatch else pairs.append(pair)
                 except ValueError as error:
                     if not skip_mismatch:
@@ -167,7 +167,7 @@ def load_h5_weights(model, filepath, by_name=False, skip_mismatch=False):
                                  f"model has {len(layers)} layers with weights "
                                  f"({[layer.name for layer in layers]}); pass by_name=True to "
                                  "match them by name")
-            pairs = [_converted(layer, stored[name], major, label)
+            pairs = [_converted(layer, stored[name], major, label, file)
                      for layer, name in zip(layers, names)]
         check_and_set(pairs, label)
 
@@ -193,8 +193,8 @@ def _stored_layers(group, label) -> dict:
     return stored
 
 
-def _converted(layer, datasets, major, label):
-    arrays = read_datasets(datasets, layer_budget(layer), label, layer)
+def _converted(layer, datasets, major, label, file):
+    arrays = read_datasets(datasets, layer_budget(layer), label, layer, (file.filename,))
     try:
         return layer, convert(layer, arrays, major)
     except (ValueError, IndexError) as error:
@@ -219,7 +219,7 @@ def _limit(group) -> int:
 def _json(text, label, what):
     try:
         return json.loads(text)
-    except (json.JSONDecodeError, TypeError) as error:
+    except (json.JSONDecodeError, TypeError, RecursionError) as error:
         raise KerasConfigError(f"{label}: {what} is not valid JSON ({error})") from None
 
 

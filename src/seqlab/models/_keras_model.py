@@ -36,6 +36,13 @@ def model_from_keras(config, major, limit=2 ** 28):
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
         raise KerasConfigError("the model config must be a {'class_name': ..., 'config': ...} "
                                f"JSON object, got {str(config)[:200]}")
+    try:
+        return _model_from_keras(config, major, limit)
+    except RecursionError:
+        raise KerasConfigError("the model config is nested too deeply") from None
+
+
+def _model_from_keras(config, major, limit):
     kind, body = config["class_name"], config.get("config")
     if kind == "Sequential":
         return _sequential(body, config.get("build_config"), major, limit)

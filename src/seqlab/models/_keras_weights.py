@@ -75,11 +75,23 @@ def check_and_set(pairs, source):
         layer.set_weights(values)
 
 
-def read_datasets(datasets, budget, source, layer):
-    """NumPy arrays of HDF5 datasets, refusing one larger than `budget` elements before
-    reading it."""
+def read_datasets(datasets, budget, source, layer, files=()):
+    """NumPy arrays of HDF5 datasets, refusing one larger than `budget` elements, of a
+    non-numeric type, or held in another file (`files`: the name of the file it must be in)
+    before reading it."""
     arrays = []
     for dataset in datasets:
+        if not hasattr(dataset, "shape") or not hasattr(dataset, "dtype"):
+            raise ValueError(f"{source}: layer {layer.name!r}: a weight entry is a "
+                             f"{type(dataset).__name__}, not a dataset")
+        if getattr(dataset, "is_virtual", False) or (
+                getattr(dataset, "file", None) is not None and files and
+                dataset.file.filename != files[0]):
+            raise ValueError(f"{source}: layer {layer.name!r}: a weight lives in another file "
+                             "(an external link or virtual dataset), which seqlab does not follow")
+        if dataset.dtype.kind not in _FLOATS:
+            raise ValueError(f"{source}: layer {layer.name!r}: a weight is stored as "
+                             f"{dataset.dtype}, not numbers")
         size = int(np.prod(dataset.shape, dtype=np.int64)) if dataset.shape else 1
         if size > budget:
             raise ValueError(f"{source}: layer {layer.name!r}: a stored weight of shape "
