@@ -50,11 +50,12 @@ def test_outputs_equal_keras(filename):
 
 
 def test_fixture_set_covers_the_issue():
-    assert len(MODELS) >= 21
+    assert len(MODELS) >= 24
     for needed in ("k2_gru_reset_after_true.h5", "k2_gru_reset_after_false.h5",
                    "k2_lstm_mask.h5", "k2_bidirectional_mul.h5", "k2_conv_gru.h5",
                    "k2_time_distributed.h5", "k2_hard_sigmoid.h5", "k2_functional.h5",
-                   "k2_cudnn_lstm.h5", "k3_hard_sigmoid.keras", "k3_functional.keras"):
+                   "k2_cudnn_lstm.h5", "k3_hard_sigmoid.keras", "k3_functional.keras",
+                   "k2_shared.h5", "k3_shared.keras", "k2_hard_sigmoid.keras"):
         assert needed in MODELS
 
 
@@ -88,6 +89,11 @@ def test_training_config_compiles_the_model():
     assert not load_model(FIXTURES / "k2_lstm_mask.h5", compile=False)._compiled
     x, (y,) = data("k2_lstm_mask")
     model.fit(x, y, epochs=1, verbose=0)  # it trains
+    functional = load_model(FIXTURES / "k2_functional.h5")  # RMSprop(0.01), a loss per output
+    assert type(functional.optimizer).__name__ == "RMSprop"
+    assert abs(functional.optimizer.learning_rate - 0.01) < 1e-7
+    shared = load_model(FIXTURES / "k3_shared.keras")  # Keras 3: a loss object with a config
+    assert shared._compile_config["loss"]["config"]["label_smoothing"] == pytest.approx(0.1)
 
 
 def weights_only_model(names=("emb", "gru", "out")):

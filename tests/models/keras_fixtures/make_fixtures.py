@@ -142,6 +142,12 @@ def keras2_cases():
     seq = L.TimeDistributed(L.Dense(15, activation="softmax"), name="tokens")(dec)
     m = k2.Model([enc_in, dec_in], [seq, out], name="encoder_decoder")
     cases["k2_functional"] = (m, [tokens(), tokens(length=6, vocabulary=15, pad=False)])
+    # shared layers: one Embedding and one GRU called on two inputs (node index 1)
+    left, right = k2.Input(shape=(9,), name="left"), k2.Input(shape=(9,), name="right")
+    embed, encode = L.Embedding(20, 5, mask_zero=True), L.GRU(4)
+    m = k2.Model([left, right], L.Dense(1, activation="sigmoid")(
+        L.Subtract()([encode(embed(left)), encode(embed(right))])), name="siamese")
+    cases["k2_shared"] = (m, [tokens(), tokens()])
     return cases
 
 
@@ -220,19 +226,33 @@ def keras3_cases():
     seq = L.Dense(15, activation="softmax", name="tokens")(dec)
     m = k3.Model([enc_in, dec_in], [seq, out], name="encoder_decoder")
     cases["k3_functional"] = (m, [tokens(), tokens(length=6, vocabulary=15, pad=False)])
+    left = k3.Input(shape=(9,), dtype="int32", name="left")
+    right = k3.Input(shape=(9,), dtype="int32", name="right")
+    embed, encode = L.Embedding(20, 5, mask_zero=True), L.Bidirectional(L.LSTM(3))
+    joined = L.Concatenate()([encode(embed(left)), encode(embed(right))])
+    m = k3.Model([left, right], L.Dense(2, activation="softmax")(joined), name="siamese")
+    cases["k3_shared"] = (m, [tokens(), tokens()])
     return cases
 
 
 def main():
+    compile_settings = {  # a few other compile settings than mse / adam
+        "k2_functional": dict(optimizer=k2.optimizers.RMSprop(learning_rate=0.01),
+                              loss=["sparse_categorical_crossentropy",
+                                    "categorical_crossentropy"], metrics=["accuracy"]),
+        "k2_shared": dict(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"]),
+        "k3_shared": dict(optimizer=k3.optimizers.Adam(learning_rate=0.002),
+                          loss=k3.losses.CategoricalCrossentropy(label_smoothing=0.1),
+                          metrics=["accuracy"])}
     for name, (model, x) in keras2_cases().items():
         randomize(model)
-        model.compile(optimizer="adam", loss="mse")
+        model.compile(**compile_settings.get(name, dict(optimizer="adam", loss="mse")))
         # tf.keras >= 2.13 also writes .keras files (keras_version 2.x: Keras 2's hard_sigmoid)
         save(name, model, x, [".h5"] + ([".keras"] if name == "k2_hard_sigmoid" else []))
     keras2_extras()
     for name, (model, x) in keras3_cases().items():
         randomize(model)
-        model.compile(optimizer="adam", loss="mse")
+        model.compile(**compile_settings.get(name, dict(optimizer="adam", loss="mse")))
         # the .h5 Keras 3 writes (legacy format, keras_version 3.x): hard_sigmoid is Keras 3's
         save(name, model, x, [".keras"] + ([".h5"] if name == "k3_hard_sigmoid" else []))
     sizes = {p.name: p.stat().st_size for p in sorted(HERE.iterdir()) if p.suffix != ".py"}
