@@ -9,7 +9,7 @@ from .conv import (
     GlobalMaxPooling1D,
     MaxPooling1D,
 )
-from .core import Activation, Dense, Dropout, Flatten, RepeatVector, TimeDistributed
+from .core import Activation, Dense, Dropout, Flatten, Masking, RepeatVector, TimeDistributed
 from .embedding import Embedding
 from ._symbolic import Input, InputLayer, SymbolicTensor
 from .merge import Add, Average, Concatenate, Maximum, Multiply, Subtract
@@ -42,6 +42,7 @@ __all__ = [
     "GlobalMaxPooling1D",
     "LSTMCell",
     "Layer",
+    "Masking",
     "MaxPooling1D",
     "RepeatVector",
     "SimpleRNN",

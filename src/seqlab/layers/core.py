@@ -1,4 +1,4 @@
-"""Core layers: Dense, Dropout, Activation, Flatten, RepeatVector, TimeDistributed."""
+"""Core layers: Dense, Dropout, Activation, Masking, Flatten, RepeatVector, TimeDistributed."""
 from __future__ import annotations
 
 import torch
@@ -49,6 +49,26 @@ class Activation(Layer):
 
     def call(self, inputs):
         return self.activation(inputs)
+
+
+class Masking(Layer):
+    """Marks the steps whose features all equal ``mask_value`` as padding, as Keras's
+    ``Masking``: the output is the input with those steps zeroed, and carries the mask
+    ``any(inputs != mask_value, axis=-1)`` that recurrent layers and poolings use.
+    ``(batch, time, features)`` in and out."""
+
+    supports_masking = True
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+
+    def call(self, inputs):
+        keep = (inputs != self.mask_value).any(dim=-1, keepdim=True)
+        return inputs * keep.to(inputs.dtype)
+
+    def compute_mask(self, inputs, mask=None):
+        return (torch.as_tensor(inputs) != self.mask_value).any(dim=-1)
 
 
 class Dropout(Layer):

@@ -47,7 +47,8 @@ POOLINGS = {"MaxPooling1D": L.MaxPooling1D, "MaxPool1D": L.MaxPooling1D,
             "GlobalAvgPool1D": L.GlobalAveragePooling1D}
 SIMPLE = {"Dense": L.Dense, "Embedding": L.Embedding, "Activation": L.Activation,
           "Dropout": L.Dropout, "SpatialDropout1D": L.Dropout, "Flatten": L.Flatten,
-          "RepeatVector": L.RepeatVector, "Conv1D": L.Conv1D, "Convolution1D": L.Conv1D}
+          "RepeatVector": L.RepeatVector, "Conv1D": L.Conv1D, "Convolution1D": L.Conv1D,
+          "Masking": L.Masking}
 SUPPORTED = sorted({*RECURRENT, *MERGES, *POOLINGS, *SIMPLE, "Bidirectional", "TimeDistributed",
                     "InputLayer"})
 
@@ -71,8 +72,8 @@ _IGNORED = {"name", "trainable", "dtype", "batch_input_shape", "batch_shape", "i
             "batch_size", "build_config", "shared_object_id", "input_dtype", "sparse",
             "ragged", "optional"}
 _TRAINING_ONLY = ("regularizer", "constraint")
-_NONE_ONLY = {"quantization_config", "lora_rank", "lora_alpha", "time_major", "mask_value",
-              "weights", "dropout_rate"}
+_NONE_ONLY = {"quantization_config", "lora_rank", "lora_alpha", "time_major", "weights",
+              "dropout_rate"}
 
 _ALLOWED = {
     "Dense": {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer"},
@@ -81,6 +82,7 @@ _ALLOWED = {
     "Dropout": {"rate", "noise_shape"},
     "Flatten": {"data_format"},
     "RepeatVector": {"n"},
+    "Masking": {"mask_value"},
     "Conv1D": {"filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
                "groups", "activation", "use_bias", "kernel_initializer", "bias_initializer"},
     "pooling": {"pool_size", "strides", "padding", "data_format"},

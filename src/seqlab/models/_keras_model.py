@@ -10,8 +10,9 @@ Functional configs come in two forms: Keras 1/2 nodes are lists of
 ``[layer, node_index, tensor_index, kwargs]`` (several inbound tensors for a recurrent
 layer are its input then its initial states); Keras 3 nodes are ``{"args", "kwargs"}``
 with ``{"class_name": "__keras_tensor__", "config": {"keras_history": [...]}}`` tensors.
-Keras 3 records the mask of ``Embedding(mask_zero=True)`` as a ``NotEqual`` op passed as
-``mask=``; seqlab's layers pass that mask along themselves, so those ops are dropped.
+Keras 3 records the mask of ``Embedding(mask_zero=True)`` or ``Masking`` as ops
+(``NotEqual``, ``Any``) passed as ``mask=``; seqlab's layers pass that mask along
+themselves, so those ops are dropped (an op used any other way is refused).
 """
 from __future__ import annotations
 
@@ -21,11 +22,10 @@ from ..layers import Bidirectional, Input
 from ..layers.recurrent import RNN
 from ._keras_config import KerasConfigError, input_shape_of, layer_from_keras
 
-_MASK_OPS = ("NotEqual",)
-
-
 class _MaskOp:
-    """The output of a Keras 3 ``NotEqual`` mask op: only usable as a ``mask=``."""
+    """The output of a Keras 3 op (``keras.src.ops``: ``NotEqual``, ``Any``...), recorded
+    where a layer computed a mask: only usable as a ``mask=``, which seqlab's layers pass
+    along themselves."""
 
     def __init__(self, name):
         self.name = name
@@ -126,8 +126,8 @@ def _functional(body, major, limit):
             inputs[name] = Input(batch_shape=_shape(shape, f"input {name!r}"),
                                  dtype=_dtype(config.get("dtype", config.get("input_dtype"))),
                                  name=str(name))
-        elif kind in _MASK_OPS and str(entry.get("module", "")).startswith("keras"):
-            ops[name] = entry
+        elif str(entry.get("module", "")).startswith("keras.src.ops"):
+            ops[name] = entry  # NotEqual, Any...: how Keras 3 records a mask
         else:
             entries[name] = entry
     layers = _translate(list(entries.values()), major, limit)

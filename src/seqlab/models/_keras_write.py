@@ -30,7 +30,7 @@ from ._keras_archive import CONFIG, METADATA, WEIGHTS, layer_paths, parts
 from ._keras_h5 import h5py_module
 
 KERAS3, KERAS2 = "3.0.0", "2.15.0"
-_SAME_NAME = ("Dense", "Embedding", "Activation", "Dropout", "Flatten", "RepeatVector", "Conv1D",
+_SAME_NAME = ("Dense", "Embedding", "Activation", "Dropout", "Masking", "Flatten", "RepeatVector", "Conv1D",
               "MaxPooling1D", "AveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D",
               "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Concatenate",
               "Add", "Subtract", "Multiply", "Average", "Maximum")
@@ -150,6 +150,8 @@ def _layer_config(layer, kind, major):
         config["data_format"] = "channels_last"
     elif kind == "RepeatVector":
         config["n"] = layer.n
+    elif kind == "Masking":
+        config["mask_value"] = layer.mask_value
     elif kind == "Conv1D":
         config.update(filters=layer.filters, kernel_size=[layer.kernel_size],
                       strides=[layer.strides], padding=layer.padding,

@@ -129,6 +129,12 @@ def keras2_cases():
                        L.GRU(4, recurrent_activation="hard_sigmoid", reset_after=False),
                        L.Dense(2, activation="hard_sigmoid")])
     cases["k2_hard_sigmoid"] = (m, floats(scale=3.0))
+    x = floats()
+    x[0, :3] = 0.0  # padded steps: every feature equals mask_value
+    x[1, -2:] = 0.0
+    m = k2.Sequential([k2.Input(shape=(7, 3)), L.Masking(0.0), L.GRU(4, return_sequences=True),
+                       L.Bidirectional(L.LSTM(3)), L.Dense(2)])
+    cases["k2_masking"] = (m, x)
     # functional: an encoder-decoder with states, and a two-branch merge
     enc_in = k2.Input(shape=(None,), name="source")
     dec_in = k2.Input(shape=(None,), name="target")
@@ -215,6 +221,13 @@ def keras3_cases():
     m = k3.Sequential([k3.Input(shape=(9,), dtype="int32"), L.Embedding(20, 6, mask_zero=True),
                        L.Dense(4, activation="tanh"), L.GlobalMaxPooling1D(), L.Dense(2)])
     cases["k3_mask_max"] = (m, tokens())
+    x = floats()
+    x[0, :3] = -1.0
+    x[2, -2:] = -1.0
+    series = k3.Input(shape=(7, 3), name="series")
+    hidden = L.LSTM(4, return_sequences=True)(L.Masking(-1.0)(series))
+    m = k3.Model(series, L.GRU(3)(hidden), name="masked_series")
+    cases["k3_masking"] = (m, x)
     enc_in = k3.Input(shape=(None,), dtype="int32", name="source")
     dec_in = k3.Input(shape=(None,), dtype="int32", name="target")
     enc = L.Embedding(20, 6, mask_zero=True, name="source_embedding")(enc_in)
