@@ -141,6 +141,26 @@ def test_model_from_json_then_load_weights():
     assert_keras_outputs(model, "k2_weights_only")
 
 
+def test_model_from_keras3_json():
+    model = model_from_json((FIXTURES / "k3_to_json.json").read_text())
+    reference = load_model(FIXTURES / "k3_bidirectional.keras")
+    assert [type(layer).__name__ for layer in model.layers] == [
+        type(layer).__name__ for layer in reference.layers]
+    model.set_weights(reference.get_weights())
+    assert_keras_outputs(model, "k3_bidirectional")
+
+
+def test_keras3_weights_layout_has_no_names():
+    with pytest.raises(ValueError, match="layer order only"):
+        weights_only_model().load_weights(FIXTURES / "k2_weights_only.weights.h5", by_name=True)
+
+
+def test_saved_model_folder_is_named(tmp_path):
+    (tmp_path / "saved_model.pb").write_bytes(b"")
+    with pytest.raises(ValueError, match="TensorFlow SavedModel folder"):
+        load_model(tmp_path)
+
+
 @pytest.mark.parametrize("filename", ["k2_functional.h5", "k3_bidirectional.keras",
                                       "k2_conv_gru.h5", "k2_mask_conv.h5"])
 @pytest.mark.parametrize("suffix", [".keras", ".h5", ".safetensors"])

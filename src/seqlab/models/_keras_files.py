@@ -22,6 +22,10 @@ def resolve_run_folder(filepath):
     path = Path(os.fspath(filepath))
     if path.is_dir():
         model_file = path / "model.safetensors"
+        if (path / "saved_model.pb").is_file():
+            raise ValueError(f"{path} is a TensorFlow SavedModel folder, which holds TensorFlow "
+                             "graphs, not a Keras config: in TensorFlow, save the model with "
+                             "model.save('model.h5') or model.save('model.keras') instead")
         if not model_file.is_file():
             raise FileNotFoundError(f"{path} is a folder without model.safetensors: give a "
                                     "seqlab run folder, a model file (.safetensors, Keras .h5 "

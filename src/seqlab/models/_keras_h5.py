@@ -138,7 +138,12 @@ def load_h5_weights(model, filepath, by_name=False, skip_mismatch=False):
     by layer order as Keras does by default, or by layer name with ``by_name=True``."""
     label = str(filepath)
     with open_h5(os.fspath(filepath), label) as file:
-        if "layer_names" not in file.attrs and "model_weights" not in file and "layers" in file:
+        if "layer_names" not in file.attrs and "model_weights" not in file and (
+                "layers" in file or "_layer_checkpoint_dependencies" in file):
+            if by_name:
+                raise ValueError(f"{label} has Keras 3's weights layout, whose groups are "
+                                 "numbered by layer class, not named: it loads in layer order "
+                                 "only (leave by_name=False), as in Keras")
             from ._keras_archive import load_v3_weights
             return load_v3_weights(model, file, label)
         group = file["model_weights"] if "model_weights" in file else file

@@ -17,7 +17,7 @@ It writes, next to itself, for each case NAME:
   Keras's own ``predict`` outputs, float32.
 
 Extra files: ``k2_weights_only.h5`` and ``k2_weights_only.weights.h5`` (``save_weights``
-in the legacy and in the Keras 3 layout), ``k2_to_json.json``
+in the legacy and in the Keras 3 layout), ``k2_to_json.json`` and ``k3_to_json.json``
 (``model.to_json()``), and ``k2_cudnn_lstm.h5`` / ``k2_cudnn_gru.h5`` (CuDNN layers,
 whose outputs come from tf.keras's own CuDNN -> LSTM/GRU weight conversion, as they
 cannot run on a CPU).
@@ -264,6 +264,8 @@ def main():
         save(name, model, x, [".h5"] + ([".keras"] if name == "k2_hard_sigmoid" else []))
     keras2_extras()
     for name, (model, x) in keras3_cases().items():
+        if name == "k3_bidirectional":
+            (HERE / "k3_to_json.json").write_text(model.to_json())
         randomize(model)
         model.compile(**compile_settings.get(name, dict(optimizer="adam", loss="mse")))
         # the .h5 Keras 3 writes (legacy format, keras_version 3.x): hard_sigmoid is Keras 3's
