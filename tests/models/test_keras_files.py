@@ -50,13 +50,13 @@ def test_outputs_equal_keras(filename):
 
 
 def test_fixture_set_covers_the_issue():
-    assert len(MODELS) >= 26
+    assert len(MODELS) >= 28
     for needed in ("k2_gru_reset_after_true.h5", "k2_gru_reset_after_false.h5",
                    "k2_lstm_mask.h5", "k2_bidirectional_mul.h5", "k2_conv_gru.h5",
                    "k2_time_distributed.h5", "k2_hard_sigmoid.h5", "k2_functional.h5",
                    "k2_cudnn_lstm.h5", "k3_hard_sigmoid.keras", "k3_functional.keras",
                    "k2_shared.h5", "k3_shared.keras", "k2_hard_sigmoid.keras",
-                   "k2_masking.h5", "k3_masking.keras"):
+                   "k2_masking.h5", "k3_masking.keras", "k2_rnn_cells.h5", "k3_rnn_cell.keras"):
         assert needed in MODELS
 
 
@@ -68,6 +68,8 @@ def test_hard_sigmoid_keeps_the_meaning_of_the_writing_keras():
     # the other meaning would give other outputs: the fixture tells them apart
     from seqlab.layers import activations
     keras2.layers[0].cell.recurrent_activation = activations.hard_sigmoid
+    keras2.layers[1].cell.recurrent_activation = activations.hard_sigmoid
+    keras2.layers[2].activation = activations.hard_sigmoid
     x, (expected,) = data("k2_hard_sigmoid")
     assert np.abs(outputs(keras2, x)[0] - expected).max() > 1e-3
 

@@ -38,6 +38,7 @@ class KerasConfigError(ValueError):
 
 RECURRENT = {"SimpleRNN": L.SimpleRNN, "LSTM": L.LSTM, "GRU": L.GRU,
              "CuDNNLSTM": L.LSTM, "CuDNNGRU": L.GRU}
+CELLS = {"SimpleRNNCell": L.SimpleRNNCell, "LSTMCell": L.LSTMCell, "GRUCell": L.GRUCell}
 MERGES = {"Concatenate": L.Concatenate, "Add": L.Add, "Subtract": L.Subtract,
           "Multiply": L.Multiply, "Average": L.Average, "Maximum": L.Maximum}
 POOLINGS = {"MaxPooling1D": L.MaxPooling1D, "MaxPool1D": L.MaxPooling1D,
@@ -50,7 +51,7 @@ SIMPLE = {"Dense": L.Dense, "Embedding": L.Embedding, "Activation": L.Activation
           "RepeatVector": L.RepeatVector, "Conv1D": L.Conv1D, "Convolution1D": L.Conv1D,
           "Masking": L.Masking}
 SUPPORTED = sorted({*RECURRENT, *MERGES, *POOLINGS, *SIMPLE, "Bidirectional", "TimeDistributed",
-                    "InputLayer"})
+                    "InputLayer", "RNN"})
 
 # Keras 1 (and Keras 2's legacy interfaces) names -> the Keras 2/3 names.
 _RENAMES = {
@@ -87,15 +88,17 @@ _ALLOWED = {
                "groups", "activation", "use_bias", "kernel_initializer", "bias_initializer"},
     "pooling": {"pool_size", "strides", "padding", "data_format"},
     "global": {"data_format", "keepdims"},
-    "recurrent": {"units", "activation", "recurrent_activation", "use_bias",
-                  "kernel_initializer", "recurrent_initializer", "bias_initializer",
-                  "unit_forget_bias", "dropout", "recurrent_dropout", "return_sequences",
-                  "return_state", "go_backwards", "stateful", "reset_after",
-                  "zero_output_for_mask"},
+    "cell": {"units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
+             "recurrent_initializer", "bias_initializer", "unit_forget_bias", "dropout",
+             "recurrent_dropout", "reset_after"},
+    "RNN": {"cell", "return_sequences", "return_state", "go_backwards", "stateful",
+            "zero_output_for_mask"},
     "merge": {"axis"},
     "Bidirectional": {"layer", "merge_mode", "backward_layer"},
     "TimeDistributed": {"layer"},
 }
+
+_ALLOWED["recurrent"] = _ALLOWED["cell"] | _ALLOWED["RNN"] - {"cell"}
 
 _INITIALIZERS = {"glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal",
                  "lecun_uniform", "orthogonal", "zeros", "ones", "constant", "uniform",
@@ -132,6 +135,8 @@ def layer_from_keras(entry, major, sizes=None):
         return L.TimeDistributed(inner, **_common(config, name, kind))
     if kind in RECURRENT:
         return _recurrent(kind, config, name, major, sizes)
+    if kind == "RNN":
+        return _rnn(config, name, major, sizes)
     if kind in MERGES:
         _check_keys(config, _ALLOWED["merge"], name, kind)
         arguments = {"axis": config["axis"]} if kind == "Concatenate" and "axis" in config else {}
@@ -203,7 +208,39 @@ def _simple(kind, config, name, major, sizes):
 
 def _recurrent(kind, config, name, major, sizes):
     _check_keys(config, _ALLOWED["recurrent"], name, kind)
-    arguments = _pick(config, _ALLOWED["recurrent"])
+    arguments = _recurrent_arguments(kind, config, name, major, sizes)
+    arguments.update(_pick(config, _ALLOWED["RNN"] - {"cell"}))
+    try:
+        return RECURRENT[kind](**arguments, **_common(config, name, kind))
+    except (TypeError, ValueError) as error:
+        raise KerasConfigError(f"layer {name!r} ({kind}): {error}") from None
+
+
+def _rnn(config, name, major, sizes):
+    """``RNN(cell)`` with one SimpleRNNCell / LSTMCell / GRUCell."""
+    kind = "RNN"
+    _check_keys(config, _ALLOWED["RNN"], name, kind)
+    entry = config.get("cell")
+    cell_kind = entry.get("class_name") if isinstance(entry, dict) else None
+    if cell_kind not in CELLS:
+        raise KerasConfigError(f"layer {name!r} (RNN): cell {_short(cell_kind or entry)} is not "
+                               f"supported (one of {', '.join(CELLS)} is)")
+    cell_config = {_RENAMES.get(k, k): v for k, v in (entry.get("config") or {}).items()}
+    cell_name = cell_config.get("name", "cell")
+    _check_keys(cell_config, _ALLOWED["cell"], cell_name, cell_kind)
+    base = cell_kind[:-len("Cell")]
+    arguments = _recurrent_arguments(base, cell_config, cell_name, major, sizes)
+    try:
+        cell = CELLS[cell_kind](**arguments, name=str(cell_name))
+        return L.RNN(cell, **_pick(config, _ALLOWED["RNN"] - {"cell"}),
+                     **_common(config, name, kind))
+    except (TypeError, ValueError) as error:
+        raise KerasConfigError(f"layer {name!r} (RNN of {cell_kind}): {error}") from None
+
+
+def _recurrent_arguments(kind, config, name, major, sizes):
+    """The cell arguments of a SimpleRNN / LSTM / GRU / CuDNN* config (or of its cell)."""
+    arguments = _pick(config, _ALLOWED["cell"])
     units = arguments["units"] = _size(arguments.get("units"), "units", name, kind)
     if kind == "SimpleRNN":
         arguments.pop("recurrent_activation", None)
@@ -229,10 +266,7 @@ def _recurrent(kind, config, name, major, sizes):
             arguments[key] = initializer(arguments[key], name, kind, key)
     gates = {"SimpleRNN": 1, "GRU": 3, "CuDNNGRU": 3}.get(kind, 4)
     _count(sizes, name, gates * units * (units + (_input_width(config) or 1)))
-    try:
-        return RECURRENT[kind](**arguments, **_common(config, name, kind))
-    except (TypeError, ValueError) as error:
-        raise KerasConfigError(f"layer {name!r} ({kind}): {error}") from None
+    return arguments
 
 
 def _bidirectional(config, name, major, sizes):

@@ -32,7 +32,7 @@ from ._keras_h5 import h5py_module
 KERAS3, KERAS2 = "3.0.0", "2.15.0"
 _SAME_NAME = ("Dense", "Embedding", "Activation", "Dropout", "Masking", "Flatten", "RepeatVector", "Conv1D",
               "MaxPooling1D", "AveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D",
-              "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Concatenate",
+              "SimpleRNN", "LSTM", "GRU", "RNN", "Bidirectional", "TimeDistributed", "Concatenate",
               "Add", "Subtract", "Multiply", "Average", "Maximum")
 
 
@@ -167,6 +167,19 @@ def _layer_config(layer, kind, major):
         config.update(data_format="channels_last", keepdims=layer.keepdims)
     elif kind in ("SimpleRNN", "LSTM", "GRU"):
         config.update(_recurrent_config(layer, kind, major))
+    elif kind == "RNN":
+        cell_kind = type(layer.cell).__name__
+        if cell_kind not in ("SimpleRNNCell", "LSTMCell", "GRUCell"):
+            raise ValueError(f"layer {layer.name!r}: a {cell_kind} cell has no Keras equivalent")
+        settings = _recurrent_config(layer, cell_kind[:-len("Cell")], major)
+        layer_keys = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll")
+        cell_config = {k: v for k, v in settings.items() if k not in layer_keys + (
+            "time_major", "implementation")}
+        config.update({k: settings[k] for k in layer_keys})
+        config["cell"] = {**_module("keras.layers", major), "class_name": cell_kind,
+                          "config": {"name": layer.cell.name, "trainable": layer.trainable,
+                                     "dtype": _dtype(layer), **cell_config},
+                          **({"registered_name": None} if major == 3 else {})}
     elif kind == "Bidirectional":
         forward = layer.forward_layer
         inner = _entry(forward, major)

@@ -135,6 +135,12 @@ def keras2_cases():
     m = k2.Sequential([k2.Input(shape=(7, 3)), L.Masking(0.0), L.GRU(4, return_sequences=True),
                        L.Bidirectional(L.LSTM(3)), L.Dense(2)])
     cases["k2_masking"] = (m, x)
+    m = k2.Sequential([L.Embedding(20, 6, mask_zero=True),
+                       L.RNN(L.LSTMCell(4, recurrent_activation="hard_sigmoid"),
+                             return_sequences=True),
+                       L.RNN(L.SimpleRNNCell(3, activation="relu")), L.Dense(2)])
+    m.build((None, 9))
+    cases["k2_rnn_cells"] = (m, tokens())
     # functional: an encoder-decoder with states, and a two-branch merge
     enc_in = k2.Input(shape=(None,), name="source")
     dec_in = k2.Input(shape=(None,), name="target")
@@ -228,6 +234,10 @@ def keras3_cases():
     hidden = L.LSTM(4, return_sequences=True)(L.Masking(-1.0)(series))
     m = k3.Model(series, L.GRU(3)(hidden), name="masked_series")
     cases["k3_masking"] = (m, x)
+    m = k3.Sequential([k3.Input(shape=(7, 3)),
+                       L.RNN(L.GRUCell(4, reset_after=False), go_backwards=True),
+                       L.Dense(2)])
+    cases["k3_rnn_cell"] = (m, floats())
     enc_in = k3.Input(shape=(None,), dtype="int32", name="source")
     dec_in = k3.Input(shape=(None,), dtype="int32", name="target")
     enc = L.Embedding(20, 6, mask_zero=True, name="source_embedding")(enc_in)
