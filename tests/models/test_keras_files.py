@@ -16,7 +16,7 @@ h5py = pytest.importorskip("h5py")
 from seqlab.layers import GRU, LSTM, Dense, Embedding  # noqa: E402
 from seqlab.models import Sequential, load_model, model_from_json  # noqa: E402
 from seqlab.models import _keras_weights  # noqa: E402
-from seqlab.models._keras_config import KerasConfigError  # noqa: E402
+from seqlab.models._keras_values import KerasConfigError  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "keras_fixtures"
 MODELS = sorted(p.name for p in FIXTURES.iterdir()

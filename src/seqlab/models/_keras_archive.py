@@ -26,7 +26,7 @@ import zipfile
 
 from ..layers import Bidirectional, TimeDistributed
 from ..layers.recurrent import RNN
-from ._keras_config import KerasConfigError, keras_major
+from ._keras_values import KerasConfigError, keras_major
 from ._keras_h5 import open_h5
 from ._keras_model import model_from_keras
 from ._keras_weights import check_and_set, convert, has_weights, layer_budget, read_datasets

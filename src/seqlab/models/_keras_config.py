@@ -24,17 +24,11 @@ before any weight is read.
 """
 from __future__ import annotations
 
-import re
 
 from .._log import say_once
 from .. import layers as L
-
-MAX_SIZE = 2 ** 24  # largest units / filters / input_dim / output_dim a file may declare
-
-
-class KerasConfigError(ValueError):
-    """A Keras file asks for something seqlab does not do (or is not a valid config)."""
-
+from ._keras_values import (MAX_SIZE, KerasConfigError, activation, initializer, input_shape_of,
+                            short, size)
 
 RECURRENT = {"SimpleRNN": L.SimpleRNN, "LSTM": L.LSTM, "GRU": L.GRU,
              "CuDNNLSTM": L.LSTM, "CuDNNGRU": L.GRU}
@@ -100,22 +94,6 @@ _ALLOWED = {
 
 _ALLOWED["recurrent"] = _ALLOWED["cell"] | _ALLOWED["RNN"] - {"cell"}
 
-_INITIALIZERS = {"glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal",
-                 "lecun_uniform", "orthogonal", "zeros", "ones", "constant", "uniform",
-                 "random_uniform", "normal", "random_normal", "truncated_normal",
-                 "variance_scaling", "identity"}
-_INITIALIZER_ALIASES = {"zero": "zeros", "one": "ones", "orthogonal_initializer": "orthogonal",
-                        "glorot_uniform_initializer": "glorot_uniform"}
-
-
-def keras_major(version) -> int:
-    """The major Keras version of a file's ``keras_version`` (1 when the file has none, as
-    Keras reads it)."""
-    text = version.decode("utf-8") if isinstance(version, bytes) else str(version or "1")
-    match = re.match(r"\s*(\d+)", text)
-    return int(match.group(1)) if match else 1
-
-
 def layer_from_keras(entry, major, sizes=None):
     """The seqlab layer for one Keras layer entry (see the module docstring).
 
@@ -137,24 +115,39 @@ def layer_from_keras(entry, major, sizes=None):
         return _recurrent(kind, config, name, major, sizes)
     if kind == "RNN":
         return _rnn(config, name, major, sizes)
+    layer = _other(kind, config, name, major, sizes)
+    if layer is not None:
+        return layer
+    raise KerasConfigError(f"layer {name!r}: class {kind!r} is not supported (seqlab reads "
+                           f"{', '.join(SUPPORTED)})")
+
+
+def _other(kind, config, name, major, sizes):
+    """Merges, poolings and the simple layers (None for another class)."""
     if kind in MERGES:
         _check_keys(config, _ALLOWED["merge"], name, kind)
         arguments = {"axis": config["axis"]} if kind == "Concatenate" and "axis" in config else {}
-        return MERGES[kind](**arguments, **_common(config, name, kind))
+        return _made(MERGES[kind], arguments, config, name, kind)
     if kind in POOLINGS:
         is_global = kind.startswith("Global")
         _check_keys(config, _ALLOWED["global" if is_global else "pooling"], name, kind)
         arguments = _pick(config, _ALLOWED["global" if is_global else "pooling"])
         for key in ("pool_size", "strides"):
             if key in arguments and arguments[key] is not None:
-                arguments[key] = _size(arguments[key], key, name, kind)
+                arguments[key] = size(arguments[key], key, name, kind)
         if POOLINGS[kind] is L.GlobalMaxPooling1D:
             arguments["masking"] = False  # Keras's max reads masked steps too
-        return POOLINGS[kind](**arguments, **_common(config, name, kind))
+        return _made(POOLINGS[kind], arguments, config, name, kind)
     if kind in SIMPLE:
         return _simple(kind, config, name, major, sizes)
-    raise KerasConfigError(f"layer {name!r}: class {kind!r} is not supported (seqlab reads "
-                           f"{', '.join(SUPPORTED)})")
+    return None
+
+
+def _made(cls, arguments, config, name, kind):
+    try:
+        return cls(**arguments, **_common(config, name, kind))
+    except (TypeError, ValueError) as error:
+        raise KerasConfigError(f"layer {name!r} ({kind}): {error}") from None
 
 
 # ------------------------------------------------------------------------ classes
@@ -171,7 +164,7 @@ def _simple(kind, config, name, major, sizes):
         if key in arguments:
             arguments[key] = initializer(arguments[key], name, kind, key)
     if family == "Dense":
-        arguments["units"] = _size(arguments.get("units"), "units", name, kind)
+        arguments["units"] = size(arguments.get("units"), "units", name, kind)
         width = _input_width(config)
         _count(sizes, name, (width or 1) * arguments["units"])
     elif family == "Embedding":
@@ -180,23 +173,23 @@ def _simple(kind, config, name, major, sizes):
                                    f"{config['dropout']!r} is not supported")
         arguments.pop("dropout", None)
         for key in ("input_dim", "output_dim"):
-            arguments[key] = _size(arguments.get(key), key, name, kind)
+            arguments[key] = size(arguments.get(key), key, name, kind)
         _count(sizes, name, arguments["input_dim"] * arguments["output_dim"])
         if config.get("input_length") is not None:
-            arguments["input_length"] = _size(config["input_length"], "input_length", name, kind)
+            arguments["input_length"] = size(config["input_length"], "input_length", name, kind)
     elif family == "Conv1D":
         arguments["masking"] = False  # Keras's Conv1D drops the mask
-        arguments["filters"] = _size(arguments.get("filters"), "filters", name, kind)
+        arguments["filters"] = size(arguments.get("filters"), "filters", name, kind)
         for key in ("kernel_size", "strides", "dilation_rate"):
             if key in arguments:
-                arguments[key] = _size(arguments[key], key, name, kind)
+                arguments[key] = size(arguments[key], key, name, kind)
         _count(sizes, name, arguments["filters"] * arguments.get("kernel_size", 1)
                * (_input_width(config) or 1))
     elif family == "Dropout":
         if kind == "SpatialDropout1D":  # one draw per (sample, channel), shared over time
             arguments["noise_shape"] = [None, 1, None]
     elif family == "RepeatVector":
-        arguments["n"] = _size(arguments.get("n"), "n", name, kind)
+        arguments["n"] = size(arguments.get("n"), "n", name, kind)
     elif family == "Flatten" and arguments.pop("data_format", None) not in (None, "channels_last"):
         raise KerasConfigError(f"layer {name!r} ({kind}): only data_format='channels_last' is "
                                f"supported, got {config['data_format']!r}")
@@ -223,7 +216,7 @@ def _rnn(config, name, major, sizes):
     entry = config.get("cell")
     cell_kind = entry.get("class_name") if isinstance(entry, dict) else None
     if cell_kind not in CELLS:
-        raise KerasConfigError(f"layer {name!r} (RNN): cell {_short(cell_kind or entry)} is not "
+        raise KerasConfigError(f"layer {name!r} (RNN): cell {short(cell_kind or entry)} is not "
                                f"supported (one of {', '.join(CELLS)} is)")
     cell_config = {_RENAMES.get(k, k): v for k, v in (entry.get("config") or {}).items()}
     cell_name = cell_config.get("name", "cell")
@@ -241,7 +234,7 @@ def _rnn(config, name, major, sizes):
 def _recurrent_arguments(kind, config, name, major, sizes):
     """The cell arguments of a SimpleRNN / LSTM / GRU / CuDNN* config (or of its cell)."""
     arguments = _pick(config, _ALLOWED["cell"])
-    units = arguments["units"] = _size(arguments.get("units"), "units", name, kind)
+    units = arguments["units"] = size(arguments.get("units"), "units", name, kind)
     if kind == "SimpleRNN":
         arguments.pop("recurrent_activation", None)
         arguments.pop("unit_forget_bias", None)
@@ -287,58 +280,6 @@ def _bidirectional(config, name, major, sizes):
 
 # ------------------------------------------------------------------------- values
 
-def activation(value, major, name, kind):
-    """A Keras activation name as seqlab's (the Keras 2 hard_sigmoid in Keras 1/2 files)."""
-    if value is None:
-        return "linear"
-    if isinstance(value, dict):  # Keras 3 may serialize a function as a dict
-        value = value.get("config", value.get("class_name"))
-        value = value.get("name", value) if isinstance(value, dict) else value
-    if not isinstance(value, str) or value not in L.activations.ACTIVATIONS \
-            or value == "hard_sigmoid_keras2":
-        raise KerasConfigError(f"layer {name!r} ({kind}): activation {value!r} is not a Keras "
-                               f"built-in seqlab knows ({', '.join(sorted(_KNOWN))})")
-    if value == "hard_sigmoid" and major < 3:
-        return "hard_sigmoid_keras2"  # Keras 1/2: clip(0.2 x + 0.5, 0, 1)
-    return value
-
-
-_KNOWN = set(L.activations.ACTIVATIONS) - {"hard_sigmoid_keras2"}
-
-
-def initializer(value, name, kind, key):
-    """A Keras initializer (name or ``{"class_name", "config"}``) as a seqlab name. The
-    loaded weights replace what it draws, so its parameters are not kept."""
-    if value is None:
-        return "zeros"
-    raw = value.get("class_name") if isinstance(value, dict) else value
-    if isinstance(raw, str):
-        snake = _snake(raw)
-        snake = _INITIALIZER_ALIASES.get(snake, snake)
-        if snake in _INITIALIZERS:
-            return snake
-    raise KerasConfigError(f"layer {name!r} ({kind}): {key}={raw!r} is not a Keras initializer "
-                           f"seqlab knows ({', '.join(sorted(_INITIALIZERS))})")
-
-
-def input_shape_of(config, kind=None):
-    """The batch shape declared on a layer or InputLayer config (or None). Keras 1 and 2
-    also declare it by ``input_dim`` (+ ``input_length``) on the first layer."""
-    for key in ("batch_shape", "batch_input_shape"):
-        if config.get(key) is not None:
-            return tuple(config[key])
-    if config.get("input_shape") is not None:
-        return (None, *config["input_shape"])
-    if kind == "Embedding":
-        length = config.get("input_length")
-        return (None, length) if length is not None else None
-    if config.get("input_dim") is not None:
-        if kind in ("Dense", None):
-            return (None, config["input_dim"])
-        return (None, config.get("input_length"), config["input_dim"])
-    return None
-
-
 def _parts(entry):
     if not isinstance(entry, dict) or not isinstance(entry.get("class_name"), str) \
             or not isinstance(entry.get("config", {}), dict):
@@ -363,7 +304,7 @@ def _check_keys(config, allowed, name, kind):
             continue
         if key.endswith(_TRAINING_ONLY) or key == "activity_regularizer":
             if value is not None:
-                say_once(f"Keras file: layer {name!r} ({kind}) has {key}={_short(value)}: "
+                say_once(f"Keras file: layer {name!r} ({kind}) has {key}={short(value)}: "
                          "seqlab has no regularizers or constraints, so it is dropped (outputs "
                          "are unchanged; training from here differs)")
             continue
@@ -373,7 +314,7 @@ def _check_keys(config, allowed, name, kind):
                                        "is not supported")
             continue
         raise KerasConfigError(f"layer {name!r} ({kind}): unknown config key {key!r} "
-                               f"(value {_short(value)}); seqlab reads {sorted(allowed)}")
+                               f"(value {short(value)}); seqlab reads {sorted(allowed)}")
 
 
 def _common(config, name, kind):
@@ -392,15 +333,6 @@ def _pick(config, keys):
     return {k: config[k] for k in keys if k in config}
 
 
-def _size(value, key, name, kind):
-    if isinstance(value, (list, tuple)) and len(value) == 1:
-        value = value[0]
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIZE:
-        raise KerasConfigError(f"layer {name!r} ({kind}): {key}={_short(value)} must be a whole "
-                               f"number from 1 to {MAX_SIZE:,}")
-    return value
-
-
 def _input_width(config):
     shape = input_shape_of(config, "Dense" if "kernel_size" not in config else "Conv1D")
     width = shape[-1] if shape else None
@@ -410,13 +342,3 @@ def _input_width(config):
 def _count(sizes, name, count):
     if sizes is not None:
         sizes.append((name, int(count)))
-
-
-def _snake(name):
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-def _short(value):
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-from ._keras_config import keras_major
+from ._keras_values import keras_major
 from ._keras_model import model_from_keras
 
 _HDF5, _ZIP = b"\x89HDF\r\n\x1a\n", b"PK\x03\x04"

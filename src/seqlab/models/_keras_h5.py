@@ -28,7 +28,7 @@ import numpy as np
 
 from .._log import say_once
 
-from ._keras_config import KerasConfigError, keras_major
+from ._keras_values import KerasConfigError, keras_major
 from ._keras_model import model_from_keras
 from ._keras_weights import check_and_set, convert, has_weights, layer_budget, read_datasets
 

@@ -20,7 +20,8 @@ import torch
 
 from ..layers import Bidirectional, Input
 from ..layers.recurrent import RNN
-from ._keras_config import KerasConfigError, input_shape_of, layer_from_keras
+from ._keras_config import layer_from_keras
+from ._keras_values import KerasConfigError, input_shape_of
 
 class _MaskOp:
     """The output of a Keras 3 op (``keras.src.ops``: ``NotEqual``, ``Any``...), recorded

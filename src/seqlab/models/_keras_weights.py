@@ -21,7 +21,7 @@ import numpy as np
 from ..layers import Bidirectional, TimeDistributed
 from ..layers.cells import GRUCell, LSTMCell
 from ..layers.recurrent import RNN
-from ._keras_config import KerasConfigError
+from ._keras_values import KerasConfigError
 
 _FLOATS = ("f", "i", "u")
 
