@@ -47,6 +47,13 @@ def test_convert_to_onnx_without_the_exporter(tmp_path, capsys, monkeypatch):
     assert "ONNX export is not available in this build" in capsys.readouterr().err
 
 
+def test_convert_without_h5py_says_what_to_install(tmp_path, capsys, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "h5py", None)
+    assert main(["convert", str(FIXTURES / "k2_stacked.h5"), str(tmp_path / "m.keras")]) == 1
+    assert 'pip install "seqlab[keras]"' in capsys.readouterr().err
+
+
 def test_inspect_model_reads_keras_files(capsys):
     assert main(["inspect", "model", str(FIXTURES / "k2_bidirectional_concat.h5")]) == 0
     out = capsys.readouterr().out

@@ -22,6 +22,13 @@ def add(commands):
 
 
 def _convert(args) -> int:
+    try:
+        return _run(args)
+    except ImportError as error:  # h5py missing: the message says how to install it
+        raise ValueError(str(error)) from None
+
+
+def _run(args) -> int:
     from ..models import load_model
 
     target = Path(args.target)
