@@ -248,6 +248,52 @@ def test_keras1_config_and_twelve_lstm_weights(tmp_path):
     np.testing.assert_array_equal(bias, np.concatenate([gates[g][2] for g in "ifco"], -1))
 
 
+def keras1_weights(path, layers):
+    """A Keras 1 weights file: no keras_version attribute, ``{layer: [(name, array)]}``."""
+    with h5py.File(path, "w") as file:
+        file.attrs["layer_names"] = [name.encode() for name in layers]
+        for name, arrays in layers.items():
+            group = file.create_group(name)
+            group.attrs["weight_names"] = [n.encode() for n, _ in arrays]
+            for weight, value in arrays:
+                group[weight] = value
+
+
+@pytest.mark.parametrize("layout", ["keras 1.2: (k, 1, in, filters)", "keras 1.1: (filters, in, k, 1)"])
+def test_keras1_conv1d_and_gru_weights(tmp_path, layout):
+    config = {"class_name": "Sequential", "keras_version": "1.2.2", "config": [
+        {"class_name": "Convolution1D", "config": {
+            "name": "conv", "nb_filter": 4, "filter_length": 3, "border_mode": "same",
+            "subsample_length": 1, "activation": "relu", "init": "glorot_uniform", "bias": True,
+            "W_regularizer": None, "b_regularizer": None, "activity_regularizer": None,
+            "W_constraint": None, "b_constraint": None, "input_dim": 2, "input_length": 5,
+            "batch_input_shape": [None, 5, 2], "trainable": True}},
+        {"class_name": "GRU", "config": {
+            "name": "gru", "output_dim": 3, "inner_activation": "hard_sigmoid",
+            "activation": "tanh", "consume_less": "mem", "return_sequences": False,
+            "go_backwards": False, "stateful": False, "unroll": False, "trainable": True,
+            "init": "glorot_uniform", "inner_init": "orthogonal", "dropout_W": 0.0,
+            "dropout_U": 0.0, "W_regularizer": None, "U_regularizer": None,
+            "b_regularizer": None}}]}
+    model = model_from_json(json.dumps(config))
+    conv, gru = model.layers
+    assert (conv.filters, conv.kernel_size, conv.padding) == (4, 3, "same")
+    assert gru.cell.reset_after is False and gru.units == 3
+    rng = np.random.default_rng(1)
+    kernel = rng.normal(size=(3, 2, 4)).astype(np.float32)  # (k, in, filters)
+    stored = kernel[:, None] if layout.startswith("keras 1.2") else \
+        np.transpose(kernel[:, None], (3, 2, 0, 1))
+    gates = {g: [rng.normal(size=s).astype(np.float32) for s in ((4, 3), (3, 3), (3,))]
+             for g in "zrh"}
+    keras1_weights(tmp_path / "w.h5", {
+        "conv": [("conv_W", stored), ("conv_b", np.zeros(4, np.float32))],
+        "gru": [(f"gru_{part}_{g}", gates[g][i]) for g in "zrh" for i, part in enumerate("WUb")]})
+    model.load_weights(tmp_path / "w.h5")
+    np.testing.assert_array_equal(conv.get_weights()[0], kernel)
+    for got, part in zip(gru.get_weights(), range(3)):
+        np.testing.assert_array_equal(got, np.concatenate([gates[g][part] for g in "zrh"], -1))
+
+
 # ------------------------------------------------------------------ hostile files
 
 def edited_copy(tmp_path, source, edit):
