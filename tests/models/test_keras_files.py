@@ -184,6 +184,14 @@ def test_keras2_hard_sigmoid_cannot_go_to_keras3(tmp_path):
     assert_keras_outputs(load_model(tmp_path / "x.h5"), "k2_hard_sigmoid")
 
 
+def test_a_tokenizer_has_no_place_in_a_keras_file(tmp_path):
+    from seqlab.text import Tokenizer
+    model = load_model(FIXTURES / "k2_lstm_mask.h5")
+    with pytest.raises(ValueError, match="no place for a tokenizer"):
+        model.save(tmp_path / "x.keras", tokenizer=Tokenizer())
+    assert not (tmp_path / "x.keras").exists()
+
+
 def test_run_folder(tmp_path):
     model = load_model(FIXTURES / "k2_lstm_mask.h5")
     model.save(tmp_path / "model.safetensors")
@@ -259,7 +267,8 @@ def keras1_weights(path, layers):
                 group[weight] = value
 
 
-@pytest.mark.parametrize("layout", ["keras 1.2: (k, 1, in, filters)", "keras 1.1: (filters, in, k, 1)"])
+@pytest.mark.parametrize("layout", ["keras 1.2: (k, 1, in, filters)",
+                                    "keras 1.1: (filters, in, k, 1)"])
 def test_keras1_conv1d_and_gru_weights(tmp_path, layout):
     config = {"class_name": "Sequential", "keras_version": "1.2.2", "config": [
         {"class_name": "Convolution1D", "config": {
@@ -326,8 +335,10 @@ def no_weight_read(monkeypatch):
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda c: layers_of(c)[2].update(class_name="Lambda"), r"'lstm(_\d+)?' is a Lambda: .*never runs"),
-    (lambda c: layers_of(c)[2].update(class_name="MyAttention"), "class 'MyAttention' is not supported"),
+    (lambda c: layers_of(c)[2].update(class_name="Lambda"),
+     r"'lstm(_\d+)?' is a Lambda: .*never runs"),
+    (lambda c: layers_of(c)[2].update(class_name="MyAttention"),
+     "class 'MyAttention' is not supported"),
     (lambda c: layers_of(c)[2]["config"].update(time_major=True), "time_major=True"),
     (lambda c: layers_of(c)[2]["config"].update(frobnicate=1), "unknown config key 'frobnicate'"),
     (lambda c: layers_of(c)[2]["config"].update(units=10 ** 9), "units=1000000000 must be"),

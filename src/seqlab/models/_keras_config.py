@@ -24,6 +24,8 @@ before any weight is read.
 """
 from __future__ import annotations
 
+import logging
+
 
 from .._log import say_once
 from .. import layers as L
@@ -306,7 +308,7 @@ def _check_keys(config, allowed, name, kind):
             if value is not None:
                 say_once(f"Keras file: layer {name!r} ({kind}) has {key}={short(value)}: "
                          "seqlab has no regularizers or constraints, so it is dropped (outputs "
-                         "are unchanged; training from here differs)")
+                         "are unchanged; training from here differs)", logging.WARNING)
             continue
         if key in _NONE_ONLY:
             if value not in (None, False, 0):
@@ -323,7 +325,7 @@ def _common(config, name, kind):
         dtype = (dtype.get("config") or {}).get("name")
     if dtype not in (None, "float32", "float64"):
         say_once(f"Keras file: layer {name!r} ({kind}) has dtype {dtype!r}; seqlab runs it in "
-                 "float32")
+                 "float32", logging.WARNING)
         dtype = None
     return {"name": str(name), "trainable": bool(config.get("trainable", True)),
             **({"dtype": dtype} if dtype == "float64" else {})}

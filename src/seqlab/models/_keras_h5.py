@@ -20,6 +20,8 @@ dataset's shape is checked before its values are read.
 """
 from __future__ import annotations
 
+import logging
+
 import json
 import os
 from pathlib import Path
@@ -69,7 +71,8 @@ def text_attribute(holder, name):
 def list_attribute(group, name) -> list:
     """Keras's ``load_attributes_from_hdf5_group``: a list attribute, or its chunks."""
     def decode(values):
-        return [v.decode("utf-8") if isinstance(v, bytes) else str(v) for v in np.atleast_1d(values)]
+        return [v.decode("utf-8") if isinstance(v, bytes) else str(v)
+                for v in np.atleast_1d(values)]
 
     if name in group.attrs:
         return decode(group.attrs[name])
@@ -164,7 +167,8 @@ def load_h5_weights(model, filepath, by_name=False, skip_mismatch=False):
                 except ValueError as error:
                     if not skip_mismatch:
                         raise
-                    say_once(f"load_weights: skipped layer {layer.name!r}: {error}")
+                    say_once(f"load_weights: skipped layer {layer.name!r}: {error}",
+                             logging.WARNING)
         else:
             names = [name for name, datasets in stored.items() if datasets]
             if len(names) != len(layers):

@@ -264,9 +264,11 @@ def _flat(value):
 
 
 def _shape(shape, where):
-    if not isinstance(shape, (list, tuple)) or len(shape) < 1 or any(
-            d is not None and (isinstance(d, bool) or not isinstance(d, int) or not 0 < d <= 2 ** 24)
-            for d in shape):
+    def bad(d):
+        return d is not None and (isinstance(d, bool) or not isinstance(d, int)
+                                  or not 0 < d <= 2 ** 24)
+
+    if not isinstance(shape, (list, tuple)) or len(shape) < 1 or any(bad(d) for d in shape):
         raise KerasConfigError(f"{where} has the shape {shape!r}: sizes must be None or whole "
                                "numbers up to 2**24")
     return tuple(shape)

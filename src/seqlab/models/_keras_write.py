@@ -13,6 +13,8 @@ Keras that has it (anything else is refused with the reason).
 """
 from __future__ import annotations
 
+import logging
+
 import datetime
 import io
 import json
@@ -30,8 +32,9 @@ from ._keras_archive import CONFIG, METADATA, WEIGHTS, layer_paths, parts
 from ._keras_h5 import h5py_module
 
 KERAS3, KERAS2 = "3.0.0", "2.15.0"
-_SAME_NAME = ("Dense", "Embedding", "Activation", "Dropout", "Masking", "Flatten", "RepeatVector", "Conv1D",
-              "MaxPooling1D", "AveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling1D",
+_SAME_NAME = ("Dense", "Embedding", "Activation", "Dropout", "Masking", "Flatten", "RepeatVector",
+              "Conv1D", "MaxPooling1D", "AveragePooling1D", "GlobalMaxPooling1D",
+              "GlobalAveragePooling1D",
               "SimpleRNN", "LSTM", "GRU", "RNN", "Bidirectional", "TimeDistributed", "Concatenate",
               "Add", "Subtract", "Multiply", "Average", "Maximum")
 
@@ -59,8 +62,9 @@ def keras_config(model, major=3) -> dict:
     return _functional(model, major)
 
 
-def save_keras(model, path):
+def save_keras(model, path, tokenizer=None):
     """A Keras 3 ``.keras`` file: config.json + model.weights.h5 + metadata.json."""
+    _no_tokenizer(model, path, tokenizer)
     config = json.dumps(keras_config(model, 3))
     metadata = json.dumps({"keras_version": KERAS3, "date_saved": datetime.datetime.now(
         ).strftime("%Y-%m-%d@%H:%M:%S"), "written_by": f"seqlab {__version__}"})
@@ -75,8 +79,9 @@ def save_keras(model, path):
     write_atomically(path, write)
 
 
-def save_h5(model, path):
+def save_h5(model, path, tokenizer=None):
     """A tf.keras (Keras 2) ``.h5`` full-model file."""
+    _no_tokenizer(model, path, tokenizer)
     h5py = h5py_module()
     config = json.dumps(keras_config(model, 2))
     buffer = io.BytesIO()
@@ -101,6 +106,17 @@ def save_h5(model, path):
     write_atomically(path, lambda file: file.write(buffer.getvalue()))
 
 
+def _no_tokenizer(model, path, tokenizer):
+    if tokenizer is not None:
+        raise ValueError(f"{path}: a Keras model file has no place for a tokenizer: save the "
+                         "model as .safetensors to keep it, or write tokenizer.to_json() "
+                         "beside the Keras file")
+    if getattr(model, "tokenizer", None) is not None:
+        say_once(f"{path}: the model's tokenizer is not saved in a Keras file (write "
+                 "model.tokenizer.to_json() beside it, or save as .safetensors)",
+                 logging.WARNING)
+
+
 # --------------------------------------------------------------------------- layers
 
 def _warn_about_masks(model):
@@ -113,7 +129,7 @@ def _warn_about_masks(model):
             say_once(f"{layer.name} ({type(layer).__name__}) uses the mask here, Keras does "
                      "not (its Conv1D drops it, its GlobalMaxPooling1D reads every step): "
                      "where a mask reaches it, Keras's outputs will differ from seqlab's "
-                     "(build it with masking=False to match Keras)")
+                     "(build it with masking=False to match Keras)", logging.WARNING)
 
 
 def _entry(layer, major):

@@ -33,7 +33,7 @@ def save_model(model, filepath, tokenizer=None, overwrite=True):
     from ._keras_files import keras_saver
     path = _check_target(filepath, overwrite)
     if keras_saver(path) is not None:  # .keras / .h5: Keras's formats
-        return keras_saver(path)(model, path)
+        return keras_saver(path)(model, path, tokenizer)
     tensors = {f"weights/{k}": v.detach().contiguous() for k, v in model.state_dict().items()}
     metadata = {"format": FORMAT, "version": VERSION,
                 "model": json.dumps(_model_config(model))}
