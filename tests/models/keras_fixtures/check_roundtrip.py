@@ -2,10 +2,7 @@
 
 First let seqlab (the project's venv) write every fixture back as .keras and .h5::
 
-    OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python -c "import glob, seqlab.models as m; \
-[m.load_model(f).save('/tmp/rt/' + f.split('/')[-1].rsplit('.', 1)[0] + s) \
-for f in glob.glob('tests/models/keras_fixtures/k*.[hk]*') if 'weights' not in f \
-for s in ('.keras', '.h5') if not (s == '.keras' and 'k2_hard' in f or s == '.h5' and 'k3_hard' in f)]"
+    OMP_NUM_THREADS=1 .venv/bin/python tests/models/keras_fixtures/write_back.py /tmp/rt
 
 then, with the environment of make_fixtures.py::
 
