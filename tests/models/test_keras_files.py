@@ -50,13 +50,14 @@ def test_outputs_equal_keras(filename):
 
 
 def test_fixture_set_covers_the_issue():
-    assert len(MODELS) >= 28
+    assert len(MODELS) >= 29
     for needed in ("k2_gru_reset_after_true.h5", "k2_gru_reset_after_false.h5",
                    "k2_lstm_mask.h5", "k2_bidirectional_mul.h5", "k2_conv_gru.h5",
                    "k2_time_distributed.h5", "k2_hard_sigmoid.h5", "k2_functional.h5",
                    "k2_cudnn_lstm.h5", "k3_hard_sigmoid.keras", "k3_functional.keras",
                    "k2_shared.h5", "k3_shared.keras", "k2_hard_sigmoid.keras",
-                   "k2_masking.h5", "k3_masking.keras", "k2_rnn_cells.h5", "k3_rnn_cell.keras"):
+                   "k2_masking.h5", "k3_masking.keras", "k2_rnn_cells.h5", "k3_rnn_cell.keras",
+                   "k3_hierarchical.keras"):
         assert needed in MODELS
 
 

@@ -238,6 +238,9 @@ def keras3_cases():
                        L.RNN(L.GRUCell(4, reset_after=False), go_backwards=True),
                        L.Dense(2)])
     cases["k3_rnn_cell"] = (m, floats())
+    # a recurrent layer inside TimeDistributed: rows of a 4-D input, then over the rows
+    m = k3.Sequential([k3.Input(shape=(4, 5, 3)), L.TimeDistributed(L.LSTM(3)), L.GRU(2)])
+    cases["k3_hierarchical"] = (m, RNG.normal(size=(3, 4, 5, 3)).astype(np.float32))
     enc_in = k3.Input(shape=(None,), dtype="int32", name="source")
     dec_in = k3.Input(shape=(None,), dtype="int32", name="target")
     enc = L.Embedding(20, 6, mask_zero=True, name="source_embedding")(enc_in)
