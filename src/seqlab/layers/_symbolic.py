@@ -10,8 +10,8 @@ real tensors.
 Output shapes are found by running the layer on small zero tensors, twice, with
 different sizes for each unknown dimension (batch 2 and 3, other axes 127 and 131 steps,
 so that a stack of convolutions and poolings still has steps left): a dimension that
-follows the input is unknown in the output too. (Zeros are a valid index for an Embedding, and a
-stateful layer is reset afterwards.)
+follows the input is unknown in the output too. (Zeros are a valid index for an
+Embedding, and a stateful layer is reset afterwards.)
 """
 from __future__ import annotations
 
@@ -19,9 +19,7 @@ import torch
 
 from ._base import Layer, unique_name
 
-_PROBE_SIZES = (2, 3)  # stand-ins for an unknown batch size
-# ... and for an unknown length: long enough for a Conv1D / pooling stack to have steps left
-_PROBE_LENGTHS = {2: 127, 3: 131}
+_PROBE_SIZES = (2, 3)  # stand-ins for an unknown dimension (batch included)
 
 
 class SymbolicTensor:
@@ -127,6 +125,11 @@ def symbolic_call(layer, args, kwargs):
     if isinstance(first, torch.Tensor):
         return node.outputs[0]
     return type(first)(node.outputs) if isinstance(first, (tuple, list)) else node.outputs
+
+
+# An unknown length (any axis but the batch) is probed with these many steps instead,
+# enough for a Conv1D / pooling stack to have steps left.
+_PROBE_LENGTHS = {2: 127, 3: 131}
 
 
 class _ProbeValues:
