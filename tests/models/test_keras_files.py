@@ -193,6 +193,15 @@ def test_a_tokenizer_has_no_place_in_a_keras_file(tmp_path):
     assert not (tmp_path / "x.keras").exists()
 
 
+def test_a_conv_stack_of_unknown_length_builds():
+    """Keras configs often leave the length None: the shape probes must leave a Conv1D and
+    pooling stack steps to work on (they once used 2 and 3 steps)."""
+    from seqlab.layers import Conv1D, MaxPooling1D
+    model = Sequential([Embedding(20, 4), Conv1D(3, 5), MaxPooling1D(2), Conv1D(3, 5), GRU(2)])
+    model.build((None, None))
+    assert model.output_shapes()[model.layers[-2].name] == [(None, None, 3)]
+
+
 def test_run_folder(tmp_path):
     model = load_model(FIXTURES / "k2_lstm_mask.h5")
     model.save(tmp_path / "model.safetensors")
