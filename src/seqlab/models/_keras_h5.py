@@ -24,7 +24,6 @@ import logging
 
 import json
 import os
-from pathlib import Path
 
 import numpy as np
 
@@ -35,7 +34,6 @@ from ._keras_model import model_from_keras
 from ._keras_weights import check_and_set, convert, has_weights, layer_budget, read_datasets
 
 EXTRA = 'pip install "seqlab[keras]"'
-HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
 def h5py_module():
@@ -83,11 +81,6 @@ def list_attribute(group, name) -> list:
     return values
 
 
-def is_keras_h5(path) -> bool:
-    with open(path, "rb") as file:
-        return file.read(8) == HDF5_SIGNATURE
-
-
 # --------------------------------------------------------------------- full models
 
 def load_h5_model(filepath, compile=True):  # noqa: A002
@@ -124,14 +117,6 @@ def load_h5_model(filepath, compile=True):  # noqa: A002
         compile_from_keras(model, _json(training, label, "training_config"), label)
     model.eval()
     return model
-
-
-def model_config_of(filepath) -> dict:
-    with open_h5(os.fspath(filepath)) as file:
-        text = text_attribute(file, "model_config")
-    if text is None:
-        raise ValueError(f"{filepath}: no model_config attribute")
-    return _json(text, filepath, "model_config")
 
 
 # ---------------------------------------------------------------------- weights only
@@ -230,7 +215,3 @@ def _json(text, label, what):
         return json.loads(text)
     except (json.JSONDecodeError, TypeError, RecursionError) as error:
         raise KerasConfigError(f"{label}: {what} is not valid JSON ({error})") from None
-
-
-def suffix_of(path) -> str:
-    return Path(os.fspath(path)).suffix.lower()
