@@ -356,9 +356,11 @@ class Trainer:
         from ._saving import save_weights
         save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath):
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+        """Weights from ``save_weights`` (or a model file), or a Keras HDF5 weights file: in
+        layer order as Keras, or matched by layer name with ``by_name=True``."""
         from ._saving import load_weights
-        load_weights(self, filepath)
+        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     # ------------------------------------------------------------------ parts
 
