@@ -43,7 +43,8 @@ def _run(args) -> int:
         export_onnx(model, target)
         print(f"wrote {target} (ONNX)")
         return 0
-    model.save(target)
+    suffix = target.suffix.lower()
+    model.save(target, save_format={".keras": "keras", ".h5": "h5"}.get(suffix, "safetensors"))
     again = load_model(target, compile=False)
     difference = _difference(model, again)
     parameters = sum(p.numel() for p in model.parameters())

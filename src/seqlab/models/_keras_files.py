@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 
+from .._log import logger
 from ._keras_values import keras_major
 from ._keras_model import model_from_keras
 
@@ -39,11 +40,13 @@ def _kind(filepath):
     if not path.is_file():
         return None
     with open(path, "rb") as file:
-        start = file.read(8)
-    if start == _HDF5:
+        start = file.read(9)
+    if start[:8] == _HDF5:
         return "h5"
     if start[:4] == _ZIP:
         return "keras"
+    if start[8:9] == b"{":  # safetensors (a length, then the JSON header): seqlab's own file
+        return None
     if path.suffix.lower() in (".h5", ".hdf5", ".keras"):
         raise ValueError(f"{path} is named like a Keras file but is neither HDF5 nor a zip "
                          "archive (truncated or corrupted?)")
@@ -76,16 +79,34 @@ def keras_weights_loader(filepath):
     return None
 
 
-def keras_saver(filepath):
-    """The function that writes this Keras format (by suffix), or None."""
-    suffix = Path(os.fspath(filepath)).suffix.lower()
-    if suffix == ".keras":
-        from ._keras_write import save_keras
-        return save_keras
-    if suffix in (".h5", ".hdf5"):
-        from ._keras_write import save_h5
-        return save_h5
-    return None
+SAVE_FORMATS = (None, "keras", "h5", "safetensors")
+
+
+def save_keras_file(model, path, tokenizer=None, save_format=None) -> bool:
+    """Write `model` as the Keras file `save_format` names (by default the suffix: ``.keras``
+    or ``.h5``); False when it goes into seqlab's own file instead: another suffix,
+    ``save_format="safetensors"``, or, with no `save_format`, a layer that no Keras file
+    seqlab writes can hold (TextVectorization, attention, a class of your own), said in a
+    warning. An explicit ``"keras"`` / ``"h5"`` raises for such a layer instead."""
+    if save_format not in SAVE_FORMATS:
+        extra = " (TensorFlow's SavedModel is not written)" if save_format == "tf" else ""
+        raise ValueError(f"save_format must be one of {SAVE_FORMATS}, got {save_format!r}{extra}")
+    kind = save_format or {".keras": "keras", ".h5": "h5", ".hdf5": "h5"}.get(
+        Path(os.fspath(path)).suffix.lower())
+    if kind not in ("keras", "h5"):
+        return False
+    from ._keras_write import NoKerasEquivalent, save_h5, save_keras
+    try:
+        (save_keras if kind == "keras" else save_h5)(model, path, tokenizer)
+    except NoKerasEquivalent as error:
+        if save_format is not None:
+            raise
+        logger.warning("%s: %s, so the model is saved in seqlab's own format under this name "
+                       "(seqlab's load_model reads it, Keras cannot); name it .safetensors to "
+                       "say so, or pass save_format=%r to get an error instead", path, error,
+                       kind)
+        return False
+    return True
 
 
 def model_from_json(json_string, custom_objects=None):

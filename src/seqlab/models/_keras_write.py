@@ -39,10 +39,18 @@ _SAME_NAME = ("Dense", "Embedding", "Activation", "Dropout", "Masking", "Flatten
               "Add", "Subtract", "Multiply", "Average", "Maximum")
 
 
+class NoKerasEquivalent(ValueError):
+    """A layer (TextVectorization, attention, a class of your own...) that no Keras file
+    seqlab writes can hold."""
+
+
 def keras_config(model, major=3) -> dict:
     """The Keras (3, or with ``major=2`` tf.keras) JSON description of a seqlab model."""
     from ._model import Sequential
 
+    for layer in getattr(model, "layers", []):
+        if not isinstance(layer, InputLayer):
+            _class(layer)  # NoKerasEquivalent before anything else is said or written
     _warn_about_masks(model)
     if isinstance(model, Sequential):
         shape = model.input_shape or getattr(model, "_seen_shape", None)
@@ -142,7 +150,8 @@ def _entry(layer, major):
 def _class(layer):
     kind = type(layer).__name__
     if kind not in _SAME_NAME:
-        raise ValueError(f"layer {layer.name!r} ({kind}) has no Keras equivalent seqlab writes")
+        raise NoKerasEquivalent(f"layer {layer.name!r} ({kind}) has no Keras equivalent "
+                                "seqlab writes")
     return kind
 
 

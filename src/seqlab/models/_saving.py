@@ -34,13 +34,13 @@ VERSION = "2"  # 2: the header holds sha256 digests of the tensors
 
 # --------------------------------------------------------------------------- saving
 
-def save_model(model, filepath, tokenizer=None, overwrite=True):
+def save_model(model, filepath, tokenizer=None, overwrite=True, save_format=None):
     from safetensors.torch import save
 
-    from ._keras_files import keras_saver
+    from ._keras_files import save_keras_file
     path = _check_target(filepath, overwrite)
-    if keras_saver(path) is not None:  # .keras / .h5: Keras's formats
-        return keras_saver(path)(model, path, tokenizer)
+    if save_keras_file(model, path, tokenizer, save_format):  # .keras / .h5: Keras's formats
+        return
     tensors = {f"weights/{k}": v.detach().contiguous() for k, v in model.state_dict().items()}
     metadata = {"format": FORMAT, "version": VERSION,
                 "model": json.dumps(_model_config(model))}

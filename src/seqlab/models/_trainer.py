@@ -347,10 +347,14 @@ class Trainer:
         from ._summary import summary
         return summary(self, print_fn)
 
-    def save(self, filepath, tokenizer=None, overwrite=True):
-        """Save config, weights (and compile settings, a tokenizer) in one file; see load_model."""
+    def save(self, filepath, tokenizer=None, overwrite=True, save_format=None):
+        """Save config, weights (and compile settings, a tokenizer) in one file; see load_model.
+        A ``.keras`` / ``.h5`` name (or ``save_format="keras"`` / ``"h5"``) writes Keras's
+        format; a model with layers no Keras file holds goes into seqlab's own format under
+        that name, with a warning, unless `save_format` asks for the Keras one."""
         from ._saving import save_model
-        save_model(self, filepath, tokenizer=tokenizer, overwrite=overwrite)
+        save_model(self, filepath, tokenizer=tokenizer, overwrite=overwrite,
+                   save_format=save_format)
 
     def save_weights(self, filepath, overwrite=True):
         from ._saving import save_weights
