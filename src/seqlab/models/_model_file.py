@@ -182,5 +182,5 @@ def _check_shape(shape, what):
 
 
 def _check_dtype(dtype):
-    if dtype is not None:
+    if dtype is not None and dtype != "string":  # "string": texts for TextVectorization
         _torch_dtype(dtype)  # ValueError naming it when it is not a dtype
