@@ -27,6 +27,7 @@ import zipfile
 from ..layers import Bidirectional, TimeDistributed
 from ..layers.recurrent import RNN
 from ._keras_values import KerasConfigError, keras_major
+from ..layers._weights import WeightBudget
 from ._keras_h5 import open_h5
 from ._keras_model import model_from_keras
 from ._keras_weights import check_and_set, convert, has_weights, layer_budget, read_datasets
@@ -62,7 +63,9 @@ def load_keras_archive(filepath, compile=True):  # noqa: A002
             raise ValueError(f"{label}: {WEIGHTS} claims {size:,} bytes, more than seqlab reads")
         data = _read_member(archive, WEIGHTS, label, size)
     with open_h5(io.BytesIO(data), f"{label}/{WEIGHTS}") as weights:
-        model, entries = model_from_keras(config, major, max(2 ** 28, len(data)))
+        limit = max(2 ** 28, len(data))  # no random init, and never more weights than this
+        with WeightBudget(limit, f"the bound for {label}"):  # (shape errors name the weight)
+            model, entries = model_from_keras(config, major, limit)
         classes = [(name, entry.get("class_name")) for name, entry in entries.items()]
         _assign(model, weights, classes, major, label)
     settings = config.get("compile_config") if isinstance(config, dict) else None

@@ -28,6 +28,7 @@ import os
 import numpy as np
 
 from .._log import say_once
+from ..layers._weights import WeightBudget
 
 from ._keras_values import KerasConfigError, keras_major
 from ._keras_model import model_from_keras
@@ -102,7 +103,9 @@ def load_h5_model(filepath, compile=True):  # noqa: A002
         major = keras_major(text_attribute(group, "keras_version")
                             or text_attribute(file, "keras_version"))
         config = _json(config_text, label, "model_config")
-        model, _ = model_from_keras(config, major, _limit(group))
+        limit = _limit(group)  # no random init, and never more weights than this
+        with WeightBudget(limit, f"the bound for {label}"):  # (shape errors name the weight)
+            model, _ = model_from_keras(config, major, limit)
         stored = _stored_layers(group, label)
         pairs = []
         for layer in model.layers:
