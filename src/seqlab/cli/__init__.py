@@ -8,6 +8,7 @@
     seqlab generate train|sample              word- and character-level text generation
     seqlab seq2seq train|translate|evaluate   encoder-decoders on paired text
     seqlab inspect gradients|model|vectors    see inside networks and word vectors
+    seqlab convert IN OUT                     Keras .h5/.keras <-> .safetensors, .onnx
 
 Every command is also one Python call: see ``seqlab.tasks``. A user mistake (a missing
 file, a bad option value, an unknown column) ends in one line on stderr and exit code 1;
@@ -23,7 +24,8 @@ import tarfile
 import zipfile
 
 from .. import __version__
-from . import _classify, _datasets, _demo, _forecast, _generate, _inspect, _seq2seq, _tokenize
+from . import (_classify, _convert, _datasets, _demo, _forecast, _generate, _inspect, _seq2seq,
+               _tokenize)
 
 # What a user's mistake raises: bad values, missing or unreadable files, broken archives.
 USER_ERRORS = (ValueError, TypeError, OSError, KeyError, zipfile.BadZipFile, tarfile.TarError)
@@ -87,6 +89,6 @@ def _parser():
     parser.add_argument("--version", action="version", version=f"seqlab {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in (_demo, _tokenize, _datasets, _classify, _forecast, _generate, _seq2seq,
-                   _inspect):
+                   _inspect, _convert):
         module.add(commands)
     return parser

@@ -57,7 +57,7 @@ def add(commands):
                     "the text as heatmaps (LSTM i/f/o, GRU z/r, SimpleRNN h).")
     model.add_argument("run_folder", metavar="RUN",
                        help="a run folder of `seqlab classify|generate|seq2seq train` (or its "
-                            "model.safetensors)")
+                            "model.safetensors), or a Keras model file (.h5, .keras)")
     model.add_argument("--text", help="the text to run through the model (token ids separated "
                                       "by spaces for a model without a tokenizer)")
     model.add_argument("--input", dest="input_name", metavar="NAME",

@@ -13,6 +13,8 @@ it. The global poolings use it: masked steps are left out of the mean and the ma
 improvement on Keras, whose max ignores the mask); a row with no real step gives 0.
 The global poolings also take ``data_format='channels_first'`` (``(batch, channels,
 time)``), as Keras's do; the other layers here are channels-last only.
+``masking=False`` on Conv1D and GlobalMaxPooling1D gives Keras's behaviour (Conv1D drops
+the mask, the max reads every step), as a model loaded from a Keras file needs.
 """
 from __future__ import annotations
 
@@ -61,9 +63,10 @@ class Conv1D(Layer):
     def __init__(self, filters, kernel_size, strides=1, padding="valid",
                  data_format="channels_last", dilation_rate=1, groups=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 **kwargs):
+                 masking=True, **kwargs):
         super().__init__(**kwargs)
         _check("Conv1D", padding, _PADDINGS, data_format)
+        self.masking = bool(masking)
         self.filters = filters
         self.kernel_size = _single(kernel_size, "kernel_size")
         self.strides = _single(strides, "strides")
@@ -103,7 +106,7 @@ class Conv1D(Layer):
 
     def compute_mask(self, inputs, mask=None):
         keeps_length = self.padding in ("same", "causal") and self.strides == 1
-        return mask if keeps_length else None
+        return mask if keeps_length and self.masking else None
 
     def compute_output_shape(self, input_shape):
         length = _output_length(input_shape[1], self.kernel_size, self.strides, self.padding,
@@ -205,9 +208,13 @@ class GlobalMaxPooling1D(_GlobalPooling1D):
 
     _keeps_dtype = True
 
+    def __init__(self, data_format="channels_last", keepdims=False, masking=True, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.masking = bool(masking)
+
     def call(self, inputs, mask=None):
         axis = self._steps_axis
-        if mask is None:
+        if mask is None or not self.masking:
             return inputs.amax(dim=axis, keepdim=self.keepdims)
         real = self._mask_for(inputs, mask)
         lowest = float("-inf") if inputs.is_floating_point() else torch.iinfo(inputs.dtype).min

@@ -4,7 +4,8 @@ from . import callbacks, losses, metrics, optimizers
 from ._model import Model, Sequential
 from ._onnx import export_onnx
 from ._saving import load_model
+from ._keras_files import model_from_json
 from ..layers import Input
 
 __all__ = ["Input", "Model", "Sequential", "callbacks", "export_onnx", "load_model", "losses",
-           "metrics", "optimizers"]
+           "metrics", "model_from_json", "optimizers"]

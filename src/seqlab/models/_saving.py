@@ -34,10 +34,13 @@ VERSION = "2"  # 2: the header holds sha256 digests of the tensors
 
 # --------------------------------------------------------------------------- saving
 
-def save_model(model, filepath, tokenizer=None, overwrite=True):
+def save_model(model, filepath, tokenizer=None, overwrite=True, save_format=None):
     from safetensors.torch import save
 
+    from ._keras_files import save_keras_file
     path = _check_target(filepath, overwrite)
+    if save_keras_file(model, path, tokenizer, save_format):  # .keras / .h5: Keras's formats
+        return
     tensors = {f"weights/{k}": v.detach().contiguous() for k, v in model.state_dict().items()}
     metadata = {"format": FORMAT, "version": VERSION,
                 "model": json.dumps(_model_config(model))}
@@ -209,7 +212,16 @@ def load_model(filepath, compile=True, custom_objects=None):  # noqa: A002 (Kera
         filepath: the file.
         compile: also restore the compile settings (loss, metrics, optimizer and its state).
         custom_objects: ``{name: layer class}`` for layer classes of your own.
+
+    A Keras ``.h5`` or ``.keras`` file (recognised by its contents) is read by
+    ``_keras_h5`` / ``_keras_archive``; a folder means its ``model.safetensors``.
     """
+    if isinstance(filepath, (str, os.PathLike)):  # else _model_file.read names the value
+        from ._keras_files import keras_loader, resolve_run_folder
+        filepath = resolve_run_folder(filepath)
+        loader = keras_loader(filepath)
+        if loader is not None:  # a Keras .h5 / .keras file
+            return loader(filepath, compile=compile)
     metadata, tensors = _model_file.read(filepath, FORMAT)
     registry = _registry(custom_objects)
     weights = {k[len("weights/"):]: v for k, v in tensors.items() if k.startswith("weights/")}
@@ -254,7 +266,12 @@ def _load_optimizer(model, metadata, tensors):
     model.optimizer.load_state_dict({**header, "state": state})
 
 
-def load_weights(model, filepath):
+def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+    if isinstance(filepath, (str, os.PathLike)):
+        from ._keras_files import keras_weights_loader
+        loader = keras_weights_loader(filepath)
+        if loader is not None:  # Keras HDF5 weights
+            return loader(model, filepath, by_name, skip_mismatch)
     metadata, tensors = _model_file.read(filepath, FORMAT + ".weights", also=FORMAT)
     if metadata.get("format") == FORMAT:  # a whole-model file: take its weights
         tensors = {k[len("weights/"):]: v for k, v in tensors.items() if k.startswith("weights/")}

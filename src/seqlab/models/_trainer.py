@@ -347,18 +347,24 @@ class Trainer:
         from ._summary import summary
         return summary(self, print_fn)
 
-    def save(self, filepath, tokenizer=None, overwrite=True):
-        """Save config, weights (and compile settings, a tokenizer) in one file; see load_model."""
+    def save(self, filepath, tokenizer=None, overwrite=True, save_format=None):
+        """Save config, weights (and compile settings, a tokenizer) in one file; see load_model.
+        A ``.keras`` / ``.h5`` name (or ``save_format="keras"`` / ``"h5"``) writes Keras's
+        format; a model with layers no Keras file holds goes into seqlab's own format under
+        that name, with a warning, unless `save_format` asks for the Keras one."""
         from ._saving import save_model
-        save_model(self, filepath, tokenizer=tokenizer, overwrite=overwrite)
+        save_model(self, filepath, tokenizer=tokenizer, overwrite=overwrite,
+                   save_format=save_format)
 
     def save_weights(self, filepath, overwrite=True):
         from ._saving import save_weights
         save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath):
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+        """Weights from ``save_weights`` (or a model file), or a Keras HDF5 weights file: in
+        layer order as Keras, or matched by layer name with ``by_name=True``."""
         from ._saving import load_weights
-        load_weights(self, filepath)
+        load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
 
     # ------------------------------------------------------------------ parts
 

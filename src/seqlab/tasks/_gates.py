@@ -37,11 +37,13 @@ RECURRENT_RUNS = "seqlab classify|generate|seq2seq train"
 # ------------------------------------------------------------------------ loading
 
 def load_run_model(run):
-    """The model of a run folder (or a ``.safetensors`` model file), with its tokenizer."""
+    """The model of a run folder (or a ``.safetensors``, Keras ``.h5`` or ``.keras`` model
+    file), with its tokenizer."""
     path = Path(run)
     if not path.exists():
         raise FileNotFoundError(f"{run}: no such run folder; give a folder written by "
-                                f"`{RECURRENT_RUNS} --output FOLDER` (or its model.safetensors)")
+                                f"`{RECURRENT_RUNS} --output FOLDER` (or its model.safetensors, or a "
+                                "Keras .h5 / .keras file)")
     model_file = path / "model.safetensors" if path.is_dir() else path
     if not model_file.is_file():
         raise FileNotFoundError(f"{run} is not a seqlab run folder: it has no "
