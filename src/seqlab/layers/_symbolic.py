@@ -36,6 +36,7 @@ class SymbolicTensor:
         self.node = node  # the Node that produces it; None for an Input
         self.index = index  # which output of the node
         self.name = name
+        self.has_mask = False  # a traced layer's output that carried a mask (see traced_spec)
 
     @property
     def ndim(self):
@@ -128,6 +129,7 @@ def symbolic_call(layer, args, kwargs):
     node = Node(layer, args, kwargs, len(flat))
     for index, item in enumerate(flat):
         node.outputs[index] = SymbolicTensor(item.shape, item.dtype, node, index, name=layer.name)
+        node.outputs[index].has_mask = item.has_mask
     return node.outputs[0] if isinstance(spec, SymbolicTensor) else list(node.outputs)
 
 
@@ -222,6 +224,10 @@ def _traced_spec(function, args, kwargs, sizes):
     specs = [SymbolicTensor([None if i == 0 or da != db else da
                              for i, (da, db) in enumerate(zip(a.shape, b.shape))], a.dtype)
              for a, b in zip(*runs)]
+    for spec, output in zip(specs, runs[-1]):
+        # a mask the traced layer attached (its compute_mask): stand-ins for this output
+        # carry one too, so a layer traced after it gets `mask=`, as in Keras
+        spec.has_mask = getattr(output, "_keras_mask", None) is not None
     return specs[0] if isinstance(result, torch.Tensor) else specs
 
 
@@ -236,7 +242,10 @@ class _StandIns:
         if symbolic.dtype == "string":  # Input(dtype="string"): empty texts
             return np.full(shape, "", dtype=object)
         dtype = symbolic.dtype if symbolic.dtype is not None else torch.get_default_dtype()
-        return torch.zeros(shape, dtype=dtype, device=self.device)
+        stand_in = torch.zeros(shape, dtype=dtype, device=self.device)
+        if symbolic.has_mask and len(shape) >= 2:
+            stand_in._keras_mask = torch.ones(shape[:2], dtype=torch.bool, device=self.device)
+        return stand_in
 
 
 def _substitute(structure, values):
