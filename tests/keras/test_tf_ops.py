@@ -414,3 +414,31 @@ def test_book_decoder_causal_mask_is_lower_triangular_and_the_decoder_trains():
         a = transformer({"english": torch.tensor(source), "spanish": torch.tensor(target)})
         b = transformer({"english": torch.tensor(source), "spanish": torch.tensor(changed)})
     torch.testing.assert_close(a[:, :4], b[:, :4])
+
+
+class NeedsMask(layers.Layer):
+    """Like the book's decoder: its call cannot run without the mask (no shape rule, so
+    building a model traces it)."""
+
+    def call(self, inputs, mask=None):
+        padding = tf.cast(mask[:, tf.newaxis, :], dtype="int32")
+        return inputs * tf.cast(tf.reduce_max(padding, axis=1), "float32")[:, :, tf.newaxis]
+
+
+@pytest.mark.parametrize("masked", ["embedding", "masking", "traced"])
+def test_layers_traced_after_a_masking_layer_get_a_mask(masked):
+    tokens = np.array([[1, 2, 0]])
+    inputs = keras.Input(shape=(None,), dtype="int64")
+    if masked == "embedding":
+        x = layers.Dropout(0.1)(layers.Embedding(10, 4, mask_zero=True)(inputs))
+    elif masked == "masking":
+        inputs = keras.Input(shape=(None, 4))
+        x = layers.Masking()(inputs)
+        tokens = np.ones((1, 3, 4), dtype="float32")
+        tokens[0, 2] = 0.0
+    else:
+        x = PositionalEmbedding(6, 10, 4)(inputs)
+    outputs = NeedsMask()(x)
+    assert outputs.shape == (None, None, 4)
+    out = keras.Model(inputs, outputs).predict(tokens, verbose=0)
+    assert out.shape == (1, 3, 4) and not out[0, 2].any() and out[0, :2].all()

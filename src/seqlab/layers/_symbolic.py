@@ -129,8 +129,18 @@ def symbolic_call(layer, args, kwargs):
     node = Node(layer, args, kwargs, len(flat))
     for index, item in enumerate(flat):
         node.outputs[index] = SymbolicTensor(item.shape, item.dtype, node, index, name=layer.name)
-        node.outputs[index].has_mask = item.has_mask
+        node.outputs[index].has_mask = item.has_mask or (index == 0 and _makes_mask(layer, inputs))
     return node.outputs[0] if isinstance(spec, SymbolicTensor) else list(node.outputs)
+
+
+def _makes_mask(layer, inputs) -> bool:
+    """Whether a layer with a shape rule gives its output a mask: ``mask_zero=True``,
+    ``Masking``, or it passes on the mask of its (first) input (traced layers are seen
+    doing it)."""
+    first = inputs[0] if isinstance(inputs, (list, tuple)) and inputs else inputs
+    makes = getattr(layer, "mask_zero", False) or hasattr(layer, "mask_value")
+    return bool(makes) or (
+        bool(layer.supports_masking) and bool(getattr(first, "has_mask", False)))
 
 
 def _sample_values(symbolic) -> int:

@@ -31,8 +31,8 @@ __all__ = [
     "reduce_all", "argmax", "argmin", "abs", "square", "sqrt", "exp", "log", "tanh",
     "sigmoid", "negative", "add", "subtract", "multiply", "divide", "pow", "minimum",
     "maximum", "equal", "not_equal", "greater", "greater_equal", "less", "less_equal",
-    "logical_and", "logical_or", "logical_not", "softmax", "relu",
-]
+    "logical_and", "logical_or", "logical_not",
+]  # and softmax, relu: tf.nn's (and tf.math.softmax), not top-level names in TensorFlow
 
 _builtin_range = range
 
