@@ -14,7 +14,10 @@ features), so a ``Conv1D(32, 5)`` over ``Input((None, 14))`` has output ``(None,
 backend traces it (``compute_output_spec``): a ``Lambda`` without ``output_shape`` and
 a layer of your own without ``compute_output_shape`` run on shape-only ``meta``
 tensors (zeros on the CPU if that fails), with two sizes for each unknown dimension;
-a dimension that follows the input is unknown in the output too.
+a dimension that follows the input is unknown in the output too. A stand-in carries an
+all-True mask when its symbolic tensor has one (it comes from ``mask_zero=True``,
+``Masking``, a layer passing its input's mask on, or a traced layer seen attaching one),
+so a traced ``call(inputs, mask=None)`` gets ``mask=`` as Keras gives it.
 """
 from __future__ import annotations
 
