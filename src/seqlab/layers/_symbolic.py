@@ -14,7 +14,10 @@ features), so a ``Conv1D(32, 5)`` over ``Input((None, 14))`` has output ``(None,
 backend traces it (``compute_output_spec``): a ``Lambda`` without ``output_shape`` and
 a layer of your own without ``compute_output_shape`` run on shape-only ``meta``
 tensors (zeros on the CPU if that fails), with two sizes for each unknown dimension;
-a dimension that follows the input is unknown in the output too.
+a dimension that follows the input is unknown in the output too. A stand-in carries an
+all-True mask when its symbolic tensor has one (it comes from ``mask_zero=True``,
+``Masking``, a layer passing its input's mask on, or a traced layer seen attaching one),
+so a traced ``call(inputs, mask=None)`` gets ``mask=`` as Keras gives it.
 """
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ class SymbolicTensor:
         self.node = node  # the Node that produces it; None for an Input
         self.index = index  # which output of the node
         self.name = name
+        self.has_mask = False  # a traced layer's output that carried a mask (see traced_spec)
 
     @property
     def ndim(self):
@@ -128,7 +132,18 @@ def symbolic_call(layer, args, kwargs):
     node = Node(layer, args, kwargs, len(flat))
     for index, item in enumerate(flat):
         node.outputs[index] = SymbolicTensor(item.shape, item.dtype, node, index, name=layer.name)
+        node.outputs[index].has_mask = item.has_mask or (index == 0 and _makes_mask(layer, inputs))
     return node.outputs[0] if isinstance(spec, SymbolicTensor) else list(node.outputs)
+
+
+def _makes_mask(layer, inputs) -> bool:
+    """Whether a layer with a shape rule gives its output a mask: ``mask_zero=True``,
+    ``Masking``, or it passes on the mask of its (first) input (traced layers are seen
+    doing it)."""
+    first = inputs[0] if isinstance(inputs, (list, tuple)) and inputs else inputs
+    makes = getattr(layer, "mask_zero", False) or hasattr(layer, "mask_value")
+    return bool(makes) or (
+        bool(layer.supports_masking) and bool(getattr(first, "has_mask", False)))
 
 
 def _sample_values(symbolic) -> int:
@@ -222,6 +237,10 @@ def _traced_spec(function, args, kwargs, sizes):
     specs = [SymbolicTensor([None if i == 0 or da != db else da
                              for i, (da, db) in enumerate(zip(a.shape, b.shape))], a.dtype)
              for a, b in zip(*runs)]
+    for spec, output in zip(specs, runs[-1]):
+        # a mask the traced layer attached (its compute_mask): stand-ins for this output
+        # carry one too, so a layer traced after it gets `mask=`, as in Keras
+        spec.has_mask = getattr(output, "_keras_mask", None) is not None
     return specs[0] if isinstance(result, torch.Tensor) else specs
 
 
@@ -236,7 +255,10 @@ class _StandIns:
         if symbolic.dtype == "string":  # Input(dtype="string"): empty texts
             return np.full(shape, "", dtype=object)
         dtype = symbolic.dtype if symbolic.dtype is not None else torch.get_default_dtype()
-        return torch.zeros(shape, dtype=dtype, device=self.device)
+        stand_in = torch.zeros(shape, dtype=dtype, device=self.device)
+        if symbolic.has_mask and len(shape) >= 2:
+            stand_in._keras_mask = torch.ones(shape[:2], dtype=torch.bool, device=self.device)
+        return stand_in
 
 
 def _substitute(structure, values):

@@ -6,6 +6,10 @@ as tf`` for course code that reaches Keras through TensorFlow.
 * ``tf.data`` (``Dataset``, ``AUTOTUNE``) and ``tf.strings`` are seqlab's small
   replacements (``seqlab.data.Dataset``, ``seqlab.text.strings``), found when used;
 * ``tf.random.set_seed`` is ``seqlab.set_seed``;
+* TensorFlow's ops that course code writes inside a layer's ``call`` (``tf.shape``,
+  ``tf.range``, ``tf.cast``, ``tf.newaxis``, ``tf.reshape``, ``tf.concat``, ``tf.tile``,
+  ``tf.reduce_sum``, ``tf.one_hot``, ``tf.math.not_equal``, ``tf.nn.softmax``, ...; see
+  ``seqlab.tensorflow.ops``) compute on torch tensors and return torch tensors;
 * ``tf.constant`` / ``tf.convert_to_tensor`` give NumPy arrays with TensorFlow's default
   dtypes (Python floats float32, ints int32; strings stay strings), which seqlab's layers
   and models take.
@@ -22,7 +26,8 @@ import numpy as np
 from .. import __version__ as _seqlab_version
 from .. import keras
 from ..keras._lazy import namespace
-from . import data, random, strings  # noqa: F401
+from . import data, math, nn, ops, random, strings  # noqa: F401
+from .ops import *  # noqa: F403 (the names of ops.__all__: tf.shape, tf.range, ...)
 
 __version__ = f"seqlab-{_seqlab_version}"
 
@@ -66,6 +71,7 @@ def _array(value, dtype):
 float16, float32, float64 = np.float16, np.float32, np.float64
 int8, int16, int32, int64, uint8 = np.int8, np.int16, np.int32, np.int64, np.uint8
 string = np.str_
+globals()["bool"] = np.bool_  # tf.bool, without hiding the builtin inside this module
 
 _TORCH = "the torch function on tensors ({})"
 _MISSING = {
@@ -81,21 +87,18 @@ _MISSING = {
     "saved_model": "model.save(path) and keras.models.load_model(path)",
     "io": "seqlab.data readers (read_series, read_labeled, load_imdb)",
     "image": "seqlab works on text and series, not images",
-    "math": "torch functions of the same names (torch.exp, torch.log, ...)",
-    "nn": "torch.nn.functional",
     "linalg": "torch.linalg",
     "signal": "torch.fft / scipy.signal",
     "py_function": "a plain Python function",
     "numpy_function": "a plain Python function on NumPy arrays",
     **{name: _TORCH.format(f"torch.{target}") for name, target in (
-        ("cast", "Tensor.to(dtype)"), ("expand_dims", "unsqueeze"), ("squeeze", "squeeze"),
-        ("reshape", "reshape"), ("concat", "cat"), ("stack", "stack"),
-        ("reduce_mean", "mean"), ("reduce_sum", "sum"), ("reduce_max", "amax"),
-        ("argmax", "argmax"), ("one_hot", "nn.functional.one_hot"), ("shape", "Tensor.shape"),
-        ("range", "arange"), ("zeros", "zeros"), ("ones", "ones"), ("matmul", "matmul"),
-        ("where", "where"), ("gather", "index_select"), ("transpose", "permute"),
-        ("sequence_mask", "arange(T) < lengths[:, None]"), ("split", "split"),
-        ("tile", "tile"), ("abs", "abs"), ("square", "square"), ("sqrt", "sqrt"))},
+        ("split", "split"), ("unstack", "unbind"), ("boolean_mask", "x[mask]"),
+        ("einsum", "einsum"), ("tensordot", "tensordot"), ("clip_by_value", "clamp"),
+        ("pad", "nn.functional.pad"), ("slice", "x[begin:end] indexing"),
+        ("gather_nd", "x[tuple(indices.T)] indexing"), ("scatter_nd", "Tensor.index_put"),
+        ("cumsum", "cumsum"), ("round", "round"), ("sort", "sort"), ("argsort", "argsort"),
+        ("unique", "unique"), ("broadcast_to", "broadcast_to"), ("roll", "roll"),
+        ("reverse", "flip"), ("linspace", "linspace"), ("eye", "eye"), ("norm", "linalg.norm"))},
 }
 
 __getattr__, __dir__ = namespace(__name__, missing=_MISSING)
