@@ -196,22 +196,34 @@ class GRUCell(_Cell):
             return None
         return self.bias[0] if self.reset_after else self.bias
 
+    def recurrent_projection(self, h):
+        """``h @ recurrent_kernel + bias[1]``: the recurrent part of every gate, with
+        ``reset_after=True`` only (``step`` = ``combine(projected, this, h)``; one state
+        shared by many inputs needs it once)."""
+        inner = h @ self.recurrent_kernel
+        return inner + self.bias[1] if self.use_bias else inner
+
+    def combine(self, projected, inner, h):
+        """The new state from the input part `projected` and the recurrent part `inner`
+        of the gates (``reset_after=True``); returns ``(h_t, [h_t])`` as ``step``."""
+        ra = self.recurrent_activation
+        x_z, x_r, x_h = projected.chunk(3, dim=-1)
+        h_z, h_r, h_h = inner.chunk(3, dim=-1)
+        z, r = ra(x_z + h_z), ra(x_r + h_r)
+        candidate = self.activation(x_h + r * h_h)
+        h = z * h + (1 - z) * candidate
+        return h, [h]
+
     def step(self, projected, states, recurrent_mask=None):
         h = states[0]
         h_in = h if recurrent_mask is None else h * recurrent_mask
+        if self.reset_after:
+            return self.combine(projected, self.recurrent_projection(h_in), h)
         u, ra = self.units, self.recurrent_activation
         x_z, x_r, x_h = projected.chunk(3, dim=-1)
-        if self.reset_after:
-            inner = h_in @ self.recurrent_kernel
-            if self.use_bias:
-                inner = inner + self.bias[1]
-            h_z, h_r, h_h = inner.chunk(3, dim=-1)
-            z, r = ra(x_z + h_z), ra(x_r + h_r)
-            candidate = self.activation(x_h + r * h_h)
-        else:
-            h_z, h_r = (h_in @ self.recurrent_kernel[:, :2 * u]).chunk(2, dim=-1)
-            z, r = ra(x_z + h_z), ra(x_r + h_r)
-            candidate = self.activation(x_h + (r * h_in) @ self.recurrent_kernel[:, 2 * u:])
+        h_z, h_r = (h_in @ self.recurrent_kernel[:, :2 * u]).chunk(2, dim=-1)
+        z, r = ra(x_z + h_z), ra(x_r + h_r)
+        candidate = self.activation(x_h + (r * h_in) @ self.recurrent_kernel[:, 2 * u:])
         h = z * h + (1 - z) * candidate
         return h, [h]
 
