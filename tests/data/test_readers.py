@@ -385,10 +385,10 @@ def test_read_series_iso_dates_explicit_formats_and_no_dates(tmp_path):
     ("Date,T\n01.01.2009 00:10:00,1\n2009-01-01 00:20:00,2\n", {},
      r"line 3, column 'Date': .*\(the layout differs from the first row's\)"),
     ("Date,T\n01.01.2009 00:10:00,1\n,2\n", {}, r"line 3, column 'Date': missing date"),
-    ("Date,T\n01/31/2009,1\n", {}, r"line 2, column 'Date': '01/31/2009' is not a number; "
+    ("Date,T\n31-Jan-2009,1\n", {}, r"line 2, column 'Date': '31-Jan-2009' is not a number; "
      r"if it holds dates, pass date_column='Date' and date_format="),
-    ("Date,T\n01/31/2009,1\n", {"date_column": "Date"},
-     r"line 2, column 'Date': '01/31/2009' is not a date in a layout recognised"),
+    ("Date,T\n31-Jan-2009,1\n", {"date_column": "Date"},
+     r"line 2, column 'Date': '31-Jan-2009' is not a date in a layout recognised"),
     ("Date,T\n2009-01-01,1\n", {"columns": ["T", "rh"]},
      r"s.csv has no column 'rh' \(the columns\); its columns are \['Date', 'T'\]"),
     ("Date,T\n2009-01-01,1\n", {"date_column": "Time"}, r"no column 'Time' \(the date_column\)"),

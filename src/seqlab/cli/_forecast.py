@@ -16,6 +16,10 @@ HELP = {
     "target": "the column to forecast",
     "columns": "the input columns (default: every numeric column); the target is added",
     "date_column": "the dates' column (default: the first column when it holds dates)",
+    "date_format": "strptime codes for dates in a layout not recognised by itself, e.g. "
+                   "'%%d-%%b-%%Y %%H:%%M'",
+    "missing": "missing cells (empty, NA, NaN): ffill (the value above, counted) or error",
+    "drop_categorical": "leave out columns of words (default: one-hot encode them)",
     "every": "keep every n-th row (default 6 for 'jena', else 1)",
     "lookback": "rows of history in each window",
     "step": "use every step-th row of the lookback",
@@ -103,7 +107,13 @@ def _add_benchmark(actions):
     add("--batch-size", type=int, help="windows per step (default: published setting)")
     add("--learning-rate", type=float, help="Adam's rate (default: published setting)")
     add("--seed", type=int, default=2024, help="seed for initialisation and shuffling")
+    add("--date-column", help="the dates' column (default: the first, when it holds dates)")
     add("--date-format", help="strptime codes for the dates, e.g. '%%d/%%m/%%Y %%H:%%M'")
+    add("--missing", default="ffill", choices=["ffill", "error"],
+        help="missing cells (empty, NA, NaN): filled with the value above (default, counted "
+             "in the log) or refused")
+    add("--drop-categorical", action="store_true",
+        help="leave out columns of words (default: one-hot encode them)")
     add("--output", required=True, metavar="DIR", help="the folder to write")
     add("--overwrite", action="store_true", help="replace DIR if it exists")
     add("--quiet", action="store_true", help="no progress lines")

@@ -15,7 +15,7 @@ from .imdb import load_imdb, load_imdb_splits
 from .registry import DATASETS, fetch, info
 from .sarcasm import load_sarcasm
 from .tables import read_labeled
-from .timeseries import read_series
+from .timeseries import read_series, series_from_dataframe
 from .windows import Standardizer, make_windows, time_splits
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "read_pairs",
     "read_series",
     "sample_reviews",
+    "series_from_dataframe",
     "synthetic_reviews",
     "text_lines",
     "time_splits",

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import set_seed
-from ..data import Standardizer, TimeSeries, read_series
+from ..data import Standardizer, TimeSeries, read_series, series_from_dataframe
 from ..data.ltsf import (
     errors_by_step,
     horizon_windows,
@@ -82,7 +82,10 @@ class BenchmarkConfig:
     learning_rate: float | None = None
     loss: str | None = None
     seed: int = 2024
+    date_column: str | None = None  # default: the first column, when it holds dates
     date_format: str | None = None
+    missing: str = "ffill"  # missing cells: ffill (filled with the value above) or error
+    drop_categorical: bool = False  # columns of words: one-hot encoded, or dropped
     output: str = "runs/benchmark"
     overwrite: bool = False
 
@@ -91,7 +94,7 @@ def run(config: BenchmarkConfig, verbose=1) -> dict:
     """Run the protocol on every horizon; returns (and writes) the metrics."""
     say = reporter(verbose)
     _check(config)
-    series = load(config)
+    series = load(config, verbose)
     layout = config.layout or ltsf_layout(series.source)
     splits = ltsf_splits(len(series), config.lookback, layout)
     _check_horizons(config, splits)
@@ -187,20 +190,24 @@ def _train(config, settings, train, val, horizon, channels, verbose):
 
 # ------------------------------------------------------------------------------ data
 
-def load(config) -> TimeSeries:
+def load(config, verbose=0) -> TimeSeries:
     """The configured series: a CSV path, a TimeSeries, or a pandas DataFrame; with
     ``features="S"`` only the target column."""
-    data = config.data
+    data, notes, say = config.data, [], reporter(verbose)
+    options = dict(missing=config.missing, notes=notes,
+                   categorical="drop" if config.drop_categorical else "onehot")
     if isinstance(data, TimeSeries):
         series = data
-    elif hasattr(data, "columns") and hasattr(data, "to_numpy"):
-        from ..data.tables import series_from_dataframe
-        series = series_from_dataframe(data)
+    elif hasattr(data, "columns") and hasattr(data, "to_numpy"):  # a pandas DataFrame
+        series = series_from_dataframe(data, config.date_column, **options)
     else:
         path = Path(str(data))
         if not path.is_file():
             raise FileNotFoundError(f"data={str(data)!r}: no such file: pass a CSV file")
-        series = read_series(path, date_format=config.date_format)
+        series = read_series(path, config.date_column, date_format=config.date_format,
+                             **options)
+    for note in notes:
+        say(f"data: {note}")
     if config.features == "S" or config.target in series.columns:
         target = series.index_of(config.target)  # an unknown target names the columns
         if config.features == "S":
@@ -217,6 +224,8 @@ def _check(config):
                          "'S' (the target column only)")
     if config.model not in LTSF_MODELS:
         raise ValueError(f"model={config.model!r}; choose one of: {', '.join(LTSF_MODELS)}")
+    if config.missing not in ("ffill", "error"):
+        raise ValueError(f"missing={config.missing!r}: use 'ffill' or 'error'")
     if config.norm not in NORMS:
         raise ValueError(f"norm={config.norm!r}; choose one of {NORMS}")
     for name in ("lookback", "epochs", "patience", "seg_len"):

@@ -60,6 +60,9 @@ class ForecastConfig:
     target: str = "T (degC)"  # the column to forecast
     columns: list[str] | None = None  # input columns (default: every numeric column)
     date_column: str | None = None  # default: the first column, when it holds dates
+    date_format: str | None = None  # strptime codes, for a layout not recognised by itself
+    missing: str = "ffill"  # missing cells: ffill (the value above, counted) or error
+    drop_categorical: bool = False  # columns of words: one-hot encoded, or dropped
     every: int | None = None  # keep every n-th row (default 6 for "jena", else 1)
     lookback: int = 120  # rows of history per window
     step: int = 1  # take every step-th of those rows
@@ -85,7 +88,10 @@ def train(config: ForecastConfig, verbose=1) -> dict:
     _check(config)
     say = reporter(verbose)
     set_seed(config.seed)
-    series = load_series(config)
+    notes = []
+    series = load_series(config, notes)
+    for note in notes:
+        say(f"data: {note}")
     target = series.index_of(config.target)
     train_end, val_end = time_splits(len(series), config.train_fraction, config.val_fraction)
     say(f"data: {series.source}: {len(series):,} rows x {len(series.columns)} columns "
@@ -164,8 +170,9 @@ def evaluate(run, data=None) -> dict:
 
 # ------------------------------------------------------------------------------ data
 
-def load_series(config) -> TimeSeries:
-    """The configured series: every `every`-th row, the input columns with the target."""
+def load_series(config, notes=None) -> TimeSeries:
+    """The configured series: every `every`-th row, the input columns with the target;
+    what was filled or encoded is appended to `notes`."""
     if config.data == "jena" and not Path(config.data).exists():
         path, every = _jena_csv(registry.fetch("jena")), config.every or JENA_10_MINUTES
     else:
@@ -177,7 +184,11 @@ def load_series(config) -> TimeSeries:
     if config.columns:
         columns = list(config.columns) + ([config.target] if config.target not in
                                           config.columns else [])
-    series = read_series(path, date_column=config.date_column, columns=columns)
+    series = read_series(path, date_column=config.date_column, columns=columns,
+                         date_format=getattr(config, "date_format", None),
+                         missing=getattr(config, "missing", "ffill"),
+                         categorical="drop" if getattr(config, "drop_categorical", False)
+                         else "onehot", notes=notes)
     series.index_of(config.target)  # an unknown target names the columns found
     times = None if series.times is None else series.times[::every]
     return TimeSeries(times, series.values[::every], series.columns, series.source)
@@ -228,6 +239,9 @@ def _check(config):
                    positive=("learning_rate",), choices={"model": list(ARCHITECTURES)})
     if config.every is not None:
         check_settings(config, counts=("every",))
+    if config.missing not in ("ffill", "error"):
+        raise ValueError(f"missing={config.missing!r}: use 'ffill' (fill a missing cell with "
+                         "the value above) or 'error'")
     for name in ("train_fraction", "val_fraction"):
         if not 0 < getattr(config, name) < 1:
             raise ValueError(f"{name} must be between 0 and 1, got {getattr(config, name)!r}")
