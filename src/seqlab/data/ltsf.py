@@ -185,19 +185,22 @@ def linear_baseline(windows: HorizonWindows, ridge=1e-3):
     Returns ``predict(x) -> (n, horizon, targets)``."""
     x, y = windows.arrays()
     targets = windows.targets
-    last = x[:, -1:, targets]
-    inputs = np.transpose(x[..., targets] - last, (0, 2, 1)).reshape(-1, x.shape[1])
+
+    def design(x_new):  # (n, L, c) -> rows (n*c, L) of x - last, the last lag (0) dropped
+        x_new = np.asarray(x_new, np.float64)[..., targets]
+        last = x_new[:, -1:, :]
+        shifted = np.transpose(x_new[:, :-1] - last, (0, 2, 1)).reshape(-1, x_new.shape[1] - 1)
+        return np.concatenate([shifted, np.ones((len(shifted), 1))], axis=1), last
+
+    inputs, last = design(x)
     outputs = np.transpose(y - last, (0, 2, 1)).reshape(-1, y.shape[1])
-    inputs = np.concatenate([inputs, np.ones((len(inputs), 1), np.float32)], axis=1)
-    gram = inputs.T.astype(np.float64) @ inputs
+    gram = inputs.T @ inputs
     gram[np.diag_indices(len(gram) - 1)] += ridge * len(inputs)
-    weights = np.linalg.solve(gram, inputs.T.astype(np.float64) @ outputs)  # (L + 1, H)
+    weights = np.linalg.lstsq(gram, inputs.T @ outputs, rcond=None)[0]  # (L, H): lags, bias
 
     def predict(x_new):
-        x_new = np.asarray(x_new, np.float64)[..., targets]
-        last_new = x_new[:, -1:, :]
-        flat = np.transpose(x_new - last_new, (0, 2, 1))  # (n, c, L)
-        out = flat @ weights[:-1] + weights[-1]  # (n, c, H)
+        rows, last_new = design(x_new)
+        out = (rows @ weights).reshape(len(last_new), last_new.shape[2], -1)  # (n, c, H)
         return np.transpose(out, (0, 2, 1)) + last_new
 
     return predict

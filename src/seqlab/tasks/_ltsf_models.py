@@ -78,7 +78,7 @@ class InstanceNormalization(Layer):
             return y
         centre, spread = statistics
         if self.affine:
-            y = (y - self.shift) / (self.scale + 1e-10)
+            y = (y - self.shift) / self.scale
         return (y if spread is None else y * spread) + centre
 
     def call(self, inputs, training=False):

@@ -242,7 +242,8 @@ def _check_horizons(config, splits):
     for horizon in config.horizons:
         for name, (start, end) in splits.items():
             if config.lookback + horizon > end - start:
-                raise ValueError(f"horizon={horizon} is longer than the {name} split allows: "
+                split = {"train": "training", "val": "validation"}.get(name, name)
+                raise ValueError(f"horizon={horizon} is longer than the {split} split allows: "
                                  f"its rows [{start}, {end}) hold {end - start} rows, fewer "
                                  f"than lookback {config.lookback} + horizon {horizon}: use "
                                  f"horizon <= {end - start - config.lookback}")
