@@ -16,7 +16,8 @@ from .registry import DATASETS, fetch, info
 from .sarcasm import load_sarcasm
 from .tables import read_labeled
 from .timeseries import read_series, series_from_dataframe
-from .windows import Standardizer, make_windows, time_splits
+from .splits import Standardizer, time_splits
+from .windows import make_windows
 
 __all__ = [
     "DATASETS",

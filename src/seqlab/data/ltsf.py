@@ -29,8 +29,8 @@ import numpy as np
 
 from .windows import _integer, _table
 
-__all__ = ["HorizonWindows", "horizon_windows", "linear_baseline", "ltsf_layout", "ltsf_splits",
-           "repeat_forecast", "scores"]
+__all__ = ["HorizonWindows", "errors_by_step", "horizon_windows", "linear_baseline",
+           "ltsf_layout", "ltsf_splits", "repeat_forecast", "scores"]
 
 _ETT_HOUR = (12 * 30 * 24, 4 * 30 * 24, 4 * 30 * 24)  # train, validation, test rows
 _LAYOUTS = ("etth", "ettm", "custom")

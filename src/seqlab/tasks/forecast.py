@@ -34,7 +34,7 @@ import numpy as np
 from .. import set_seed
 from .._files import write_atomically
 from ..data import Standardizer, TimeSeries, make_windows, read_series, registry, time_splits
-from ..data.windows import last_value_forecast, mae, seasonal_naive_forecast
+from ..data.baselines import last_value_forecast, mae, seasonal_naive_forecast
 from ..models import callbacks, load_model
 from ..viz import plot_forecast
 from ._checks import check_settings, optimizer_for
