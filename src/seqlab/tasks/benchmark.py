@@ -19,9 +19,9 @@ metrics::
 
 ``model="linear"`` is the closed-form least-squares map (the "linear" baseline itself)
 unless ``train_linear=True``. The other models' settings default to their published ones
-(``MODEL_DEFAULTS``; SegRNN's ETTh1 script: seg_len 24, 512 units, dropout 0.1, Adam 3e-4, batch 64, MAE loss,
-30 epochs, patience 5, the learning rate kept for 4 epochs then x0.9 per epoch); nothing
-is chosen per dataset.
+(``MODEL_DEFAULTS``; SegRNN's ETTh1 script: seg_len 24, 512 units, dropout 0.1, Adam
+3e-4, batch 64, MAE loss, 30 epochs, patience 5, the learning rate kept for 4 epochs then
+x0.9 per epoch); nothing is chosen per dataset.
 """
 from __future__ import annotations
 
