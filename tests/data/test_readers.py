@@ -472,3 +472,13 @@ def test_series_from_a_pandas_dataframe():
     assert series.times[2] == np.datetime64("2020-01-01T02:00")
     indexed = series_from_dataframe(frame.set_index("date")[["x"]].fillna(0.0))
     assert indexed.times[1] == np.datetime64("2020-01-01T01:00") and indexed.columns == ["x"]
+
+
+def test_read_series_finds_a_later_date_column_and_refuses_words_that_never_repeat(tmp_path):
+    rows = "".join(f"{i},2010/1/{1 + i // 24} {i % 24}:00,{i * 1.5},id{i}\n" for i in range(30))
+    path = write(tmp_path / "p.csv", "No,date,pm,code\n" + rows)
+    series = read_series(path, columns=["No", "pm"])
+    assert series.times[25] == np.datetime64("2010-01-02T01:00") and series.columns == ["No", "pm"]
+    with pytest.raises(ValueError, match=r"column 'code' holds 30 distinct words such as 'id0', "
+                                         r"too many for a category"):
+        read_series(path, categorical="onehot")

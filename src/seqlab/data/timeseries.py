@@ -21,6 +21,7 @@ _LAYOUTS = (
 )
 _MISSING = {"", "nan", "na", "n/a", "null", "none", "#n/a", "-"}
 MISSING = ("ffill", "error")
+MAX_CATEGORIES = 100
 CATEGORICAL = ("onehot", "drop", "error")
 
 
@@ -60,7 +61,7 @@ def read_series(path, date_column: str | None = None, columns=None,
         raise ValueError(f"{path} repeats the column names {duplicates}: rename them")
     lines = [line for line, _ in rows]
     cells = list(zip(*(fields for _, fields in rows)))  # one tuple of strings per column
-    date_at = _date_index(path, header, cells[0], date_column, date_format)
+    date_at = _date_index(path, header, cells, date_column, date_format)
     if isinstance(columns, str):
         columns = [columns]
     if columns is None:
@@ -70,7 +71,7 @@ def read_series(path, date_column: str | None = None, columns=None,
     for name in columns:
         at = column_index(path, header, name, "columns")
         hint = date_column is None and at == 0 and date_at is None
-        words = None if categorical == "error" else _categories(cells[at])
+        words = None if categorical == "error" else _categories(cells[at], path, name)
         if words is not None:
             if categorical == "drop":
                 notes.append(f"column {name!r} is categorical ({len(words)} values): dropped")
@@ -91,10 +92,11 @@ def read_series(path, date_column: str | None = None, columns=None,
     return TimeSeries(times, np.concatenate(blocks, axis=1), names, str(path))
 
 
-def _categories(cells):
+def _categories(cells, where, name):
     """The sorted distinct words of a column none of whose known cells is a number, or
-    None for a numeric column."""
-    words = set()
+    None for a numeric column. A column of more than ``MAX_CATEGORIES`` distinct words, or
+    of words that never repeat, is no category (dates in another layout, ids): refused."""
+    words, known = set(), 0
     for cell in cells:
         cell = cell.strip()
         if cell.lower() in _MISSING:
@@ -104,6 +106,12 @@ def _categories(cells):
             return None
         except ValueError:
             words.add(cell)
+            known += 1
+    if len(words) > MAX_CATEGORIES or (known > 10 and len(words) == known):
+        example = next(iter(cells)).strip()
+        raise ValueError(f"{where}: column {name!r} holds {len(words):,} distinct words such "
+                         f"as {example!r}, too many for a category: if they are dates, pass "
+                         "date_column= and date_format=; else leave the column out (columns=)")
     return sorted(words) if words else None
 
 
@@ -133,17 +141,21 @@ def _fill(path, block, name, notes):
     return block[index]
 
 
-def _date_index(path, header, first_column, date_column, date_format):
+def _date_index(path, header, cells, date_column, date_format):
+    """`date_column`'s position, else the first column whose first cell is a date."""
     if date_column is not None:
         return column_index(path, header, date_column, "date_column")
-    first = first_column[0].strip()
-    if date_format is not None:
-        try:
-            datetime.strptime(first, date_format)
-            return 0
-        except ValueError:
-            return None
-    return 0 if any(pattern.fullmatch(first) for pattern, _, _ in _LAYOUTS) else None
+    for at, column in enumerate(cells):
+        first = column[0].strip()
+        if date_format is not None:
+            try:
+                datetime.strptime(first, date_format)
+                return at
+            except ValueError:
+                continue
+        if any(pattern.fullmatch(first) for pattern, _, _ in _LAYOUTS):
+            return at
+    return None
 
 
 def _numbers(path, cells, lines, name, date_hint, allow_missing=False) -> np.ndarray:
@@ -285,7 +297,7 @@ def series_from_dataframe(frame, date_column: str | None = None, columns=None,
             blocks.append(_fill(source, values[:, None], name, notes))
             continue
         cells = ["" if value is None or value != value else str(value) for value in data]
-        words = _categories(cells)
+        words = _categories(cells, source, name)
         if words is None or categorical == "error":
             what = "mixes numbers and words" if words is None else "holds words"
             raise ValueError(f"{source}: column {name!r} {what} (dtype {data.dtype}): convert it "
