@@ -102,7 +102,7 @@ def report(root):
         first = next(iter(saved.values()))
         print(f"\n{dataset}, lookback 96, multivariate: test MSE (MAE); * beats DLinear")
         print(f"{'horizon':<8}" + "".join(f"{name:>16}" for name in saved) +
-              f"{'repeat':>9}{'linear':>9}" + "".join(f"{name:>10}" for name in published))
+              f"{'repeat':>9}{'lin.base':>9}" + "".join(f"{name:>10}" for name in published))
         for i, horizon in enumerate(HORIZONS):
             key = str(horizon)
             if key not in first:
