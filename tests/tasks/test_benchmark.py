@@ -112,6 +112,8 @@ def test_linear_model_is_the_closed_form_and_features_s(tmp_path):
     (dict(horizons=[12, 70], layout="etth"), r"ETTH protocol needs 14,400 rows"),
     (dict(features="S", target="nope"), r"no column 'nope'"),
     (dict(model="transformer"), r"model='transformer'; choose one of: linear, gru, lstm"),
+    (dict(model="segrnn", horizons=[12, 18]), r"segrnn: horizon=18 is not a multiple of "
+                                              r"seg_len=12"),
 ])
 def test_bad_input_names_the_value(tmp_path, settings, message):
     data = _csv(tmp_path / "series.csv")

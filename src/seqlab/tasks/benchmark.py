@@ -235,6 +235,14 @@ def _check(config):
     if not config.horizons or any(isinstance(h, bool) or not isinstance(h, int) or h < 1
                                   for h in config.horizons):
         raise ValueError(f"horizons must be positive ints, got {config.horizons!r}")
+    if config.model != "linear":  # segments: checked before any data is read or trained
+        rows = [("lookback", config.lookback)] + (
+            [("horizon", h) for h in config.horizons] if config.model == "segrnn" else [])
+        for name, value in rows:
+            if value % config.seg_len:
+                raise ValueError(f"{config.model}: {name}={value} is not a multiple of "
+                                 f"seg_len={config.seg_len}: use a seg_len that divides the "
+                                 "lookback (and, for segrnn, every horizon)")
     check_output(config.output, config.overwrite)
 
 
