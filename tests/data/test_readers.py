@@ -385,10 +385,10 @@ def test_read_series_iso_dates_explicit_formats_and_no_dates(tmp_path):
     ("Date,T\n01.01.2009 00:10:00,1\n2009-01-01 00:20:00,2\n", {},
      r"line 3, column 'Date': .*\(the layout differs from the first row's\)"),
     ("Date,T\n01.01.2009 00:10:00,1\n,2\n", {}, r"line 3, column 'Date': missing date"),
-    ("Date,T\n01/31/2009,1\n", {}, r"line 2, column 'Date': '01/31/2009' is not a number; "
+    ("Date,T\n31-Jan-2009,1\n", {}, r"line 2, column 'Date': '31-Jan-2009' is not a number; "
      r"if it holds dates, pass date_column='Date' and date_format="),
-    ("Date,T\n01/31/2009,1\n", {"date_column": "Date"},
-     r"line 2, column 'Date': '01/31/2009' is not a date in a layout recognised"),
+    ("Date,T\n31-Jan-2009,1\n", {"date_column": "Date"},
+     r"line 2, column 'Date': '31-Jan-2009' is not a date in a layout recognised"),
     ("Date,T\n2009-01-01,1\n", {"columns": ["T", "rh"]},
      r"s.csv has no column 'rh' \(the columns\); its columns are \['Date', 'T'\]"),
     ("Date,T\n2009-01-01,1\n", {"date_column": "Time"}, r"no column 'Time' \(the date_column\)"),
@@ -446,3 +446,77 @@ def test_imdb_tar_members_outside_the_archive_are_refused(tmp_path, name):
             archive.addfile(info, io.BytesIO(text))
     with pytest.raises(ValueError, match=r"points outside the archive"):
         load_imdb(path, "train")
+
+
+@pytest.mark.parametrize("cells, expected", [
+    (["2016-07-01 00:00:00", "2016-07-01 01:00:00"], ["2016-07-01T00:00", "2016-07-01T01:00"]),
+    (["2016-07-01 00:00", "2016-07-01T13:05"], ["2016-07-01T00:00", "2016-07-01T13:05"]),
+    (["2016-07-01", "2016-7-2"], ["2016-07-01", "2016-07-02"]),
+    (["2010/1/1 0:00", "2010/12/31 23:00"], ["2010-01-01T00:00", "2010-12-31T23:00"]),
+    (["01.02.2009 00:10:00", "13.02.2009 07:30"], ["2009-02-01T00:10", "2009-02-13T07:30"]),
+    (["02/01/2009", "2/13/2009 7:30"], ["2009-02-01", "2009-02-13T07:30"]),  # US m/d/yyyy
+    (["02/01/2009", "13/02/2009"], ["2009-01-02", "2009-02-13"]),  # a day above 12: d/m
+])
+def test_read_series_date_layouts(tmp_path, cells, expected):
+    path = write(tmp_path / "d.csv", "when,x\n" + "".join(f"{c},{i}\n" for i, c in
+                                                         enumerate(cells)))
+    series = read_series(path)
+    assert series.columns == ["x"]
+    assert series.times.tolist() == np.array(expected, "datetime64[s]").tolist()
+
+
+def test_read_series_date_format_categorical_and_missing(tmp_path):
+    content = ("No,stamp,pm2.5,wnd_dir,temp\n1,01-Jan-2010 00,NA,SE,-11\n"
+               "2,01-Jan-2010 01,NA,cv,-12\n3,01-Jan-2010 02,90,NW,\n4,01-Jan-2010 03,,SE,-14\n")
+    path = write(tmp_path / "p.csv", content)
+    with pytest.raises(ValueError, match=r"line 2, column 'pm2.5': missing value \('NA'\)"):
+        read_series(path, date_column="stamp", date_format="%d-%b-%Y %H", categorical="onehot")
+    with pytest.raises(ValueError, match=r"line 2, column 'wnd_dir': 'SE' is not a number.*"
+                                         r"categorical='onehot' or 'drop'"):
+        read_series(path, date_column="stamp", date_format="%d-%b-%Y %H", missing="ffill")
+    notes = []
+    series = read_series(path, date_column="stamp", date_format="%d-%b-%Y %H",
+                         missing="ffill", categorical="onehot", notes=notes)
+    assert series.times[-1] == np.datetime64("2010-01-01T03:00")
+    assert series.columns == ["No", "pm2.5", "wnd_dir=NW", "wnd_dir=SE", "wnd_dir=cv", "temp"]
+    assert series.values.tolist() == [[1, 90, 0, 1, 0, -11], [2, 90, 0, 0, 1, -12],
+                                      [3, 90, 1, 0, 0, -12], [4, 90, 0, 1, 0, -14]]
+    assert notes == [
+        "column 'pm2.5': 3 missing cells filled with the value above (2 leading ones with "
+        "the first value)",
+        "column 'wnd_dir' is categorical: one-hot encoded as 3 columns wnd_dir=NW ... "
+        "wnd_dir=cv",
+        "column 'temp': 1 missing cells filled with the value above"]
+    dropped = read_series(path, date_column="stamp", date_format="%d-%b-%Y %H",
+                          missing="ffill", categorical="drop")
+    assert dropped.columns == ["No", "pm2.5", "temp"]
+    with pytest.raises(ValueError, match=r"missing='maybe'; use one of \('ffill', 'error'\)"):
+        read_series(path, missing="maybe")
+
+
+def test_series_from_a_pandas_dataframe():
+    pandas = pytest.importorskip("pandas")
+    from seqlab.data import series_from_dataframe
+    frame = pandas.DataFrame({
+        "date": pandas.to_datetime(["2020-01-01 00:00", "2020-01-01 01:00", "2020-01-01 02:00"]),
+        "x": [1.0, None, 3.0], "dir": ["N", "S", None]})
+    with pytest.raises(ValueError, match=r"row 1, column 'x': missing value"):
+        series_from_dataframe(frame)
+    with pytest.raises(ValueError, match=r"column 'dir' holds words .*categorical='onehot'"):
+        series_from_dataframe(frame, missing="ffill")
+    series = series_from_dataframe(frame, missing="ffill", categorical="onehot")
+    assert series.columns == ["x", "dir=N", "dir=S"]
+    assert series.values.tolist() == [[1, 1, 0], [1, 0, 1], [3, 0, 1]]
+    assert series.times[2] == np.datetime64("2020-01-01T02:00")
+    indexed = series_from_dataframe(frame.set_index("date")[["x"]].fillna(0.0))
+    assert indexed.times[1] == np.datetime64("2020-01-01T01:00") and indexed.columns == ["x"]
+
+
+def test_read_series_finds_a_later_date_column_and_refuses_words_that_never_repeat(tmp_path):
+    rows = "".join(f"{i},2010/1/{1 + i // 24} {i % 24}:00,{i * 1.5},id{i}\n" for i in range(30))
+    path = write(tmp_path / "p.csv", "No,date,pm,code\n" + rows)
+    series = read_series(path, columns=["No", "pm"])
+    assert series.times[25] == np.datetime64("2010-01-02T01:00") and series.columns == ["No", "pm"]
+    with pytest.raises(ValueError, match=r"column 'code' holds 30 distinct words such as 'id0', "
+                                         r"too many for a category"):
+        read_series(path, categorical="onehot")

@@ -7,16 +7,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from seqlab.data import windows as windows_module
-from seqlab.data.windows import (
-    Standardizer,
-    Windows,
-    last_value_forecast,
-    mae,
-    make_windows,
-    seasonal_naive_forecast,
-    time_splits,
-    timeseries_windows,
-)
+from seqlab.data import ltsf as ltsf_module
+from seqlab.data import splits as splits_module
+from seqlab.data.baselines import last_value_forecast, mae, seasonal_naive_forecast
+from seqlab.data.splits import Standardizer, time_splits
+from seqlab.data.windows import Windows, make_windows, timeseries_windows
 from tests.helpers import shared_data
 
 JENA = "jena/jena_climate_hourly_6vars_2009_2016.csv"
@@ -130,7 +125,11 @@ def test_shuffle_is_repeatable_with_a_seed_and_new_every_epoch():
 
 def test_docstring_examples_run():
     result = doctest.testmod(windows_module, optionflags=doctest.ELLIPSIS)
-    assert result.attempted >= 4 and result.failed == 0
+    assert result.attempted >= 3 and result.failed == 0
+    result = doctest.testmod(splits_module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 1 and result.failed == 0
+    result = doctest.testmod(ltsf_module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 2 and result.failed == 0
 
 
 # --------------------------------------------------------------------------- Keras reference

@@ -366,7 +366,7 @@ def test_a_bad_cell_names_its_line_and_column(tmp_path, cell, message):
     rows[3] = f"{date},{a},{cell}"  # line 5: the header is line 1
     data = _write_csv(tmp_path / "bad.csv", "date,a,b\n" + "\n".join(rows) + "\n")
     with pytest.raises(ValueError, match=message):
-        train(_small_config(data, tmp_path / "run", target="a"), verbose=0)
+        train(_small_config(data, tmp_path / "run", target="a", missing="error"), verbose=0)
     _assert_nothing_written(tmp_path, "bad.csv")
 
 

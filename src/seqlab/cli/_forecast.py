@@ -1,10 +1,12 @@
 """``seqlab forecast train|evaluate``: the time-series forecasting recipe."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 
-from ..tasks.configs import FORECASTERS, ForecastConfig
+from ..tasks.configs import FORECASTERS, LTSF_MODELS, ForecastConfig
 from ._options import THREADS_HELP, add_config_options, config_from, say_if_interrupted
 
 HELP = {
@@ -12,6 +14,10 @@ HELP = {
     "target": "the column to forecast",
     "columns": "the input columns (default: every numeric column); the target is added",
     "date_column": "the dates' column (default: the first column when it holds dates)",
+    "date_format": "strptime codes for dates in a layout not recognised by itself, e.g. "
+                   "'%%d-%%b-%%Y %%H:%%M'",
+    "missing": "missing cells (empty, NA, NaN): ffill (the value above, counted) or error",
+    "drop_categorical": "leave out columns of words (default: one-hot encode them)",
     "every": "keep every n-th row (default 6 for 'jena', else 1)",
     "lookback": "rows of history in each window",
     "step": "use every step-th row of the lookback",
@@ -59,6 +65,89 @@ def add(commands):
     evaluate.add_argument("--data", help="a CSV with the same columns, scored on all of its "
                                          "windows (default: the run's own test split)")
     evaluate.set_defaults(run=_evaluate)
+    _add_benchmark(actions)
+
+
+def _add_benchmark(actions):
+    bench = actions.add_parser(
+        "benchmark", help="the long-horizon benchmark (LTSF) on one CSV, every horizon",
+        description="The Informer/Autoformer/DLinear/SegRNN protocol: ETT borders (12/4/4 "
+                    "months; 15-minute files 4x the rows) or the 70/10/20 split for other "
+                    "CSVs, z-scores with the training rows, every window at stride 1, MSE and "
+                    "MAE over every channel and horizon step, beside 'repeat the last value' "
+                    "and a closed-form linear map. Writes DIR/metrics.json and "
+                    "DIR/forecast.png.")
+    add = bench.add_argument
+    add("--data", required=True, help="a CSV file with a header (a date column first)")
+    add("--protocol", default="ltsf", choices=["ltsf"], help="the benchmark protocol")
+    add("--lookback", type=int, default=96, help="rows in each window (default 96)")
+    add("--horizons", type=int, nargs="+", default=[96, 192, 336, 720], metavar="H",
+        help="rows to forecast, all at once (default 96 192 336 720)")
+    add("--features", default="M", choices=["M", "S"],
+        help="M: every column in and out; S: the target column only")
+    add("--target", default="OT", help="the column for --features S (default OT)")
+    add("--model", default="segrnn", choices=list(LTSF_MODELS),
+        help="segrnn (default), linear, gru or lstm; every one channel-independent, with "
+             "instance normalisation")
+    add("--layout", choices=["etth", "ettm", "custom"],
+        help="the split (default: from the file name: ETTh*, ETTm*, else 70/10/20)")
+    add("--units", type=int, help="hidden size (default: the model's published setting)")
+    add("--dropout", type=float, help="dropout before the head (default: published setting)")
+    add("--seg-len", type=int, default=24, help="rows per segment for segrnn/gru/lstm")
+    add("--norm", default="last", choices=["last", "mean", "none"],
+        help="instance normalisation: subtract the window's last value (default), or its "
+             "mean and divide by its std (RevIN), or none")
+    add("--affine", action="store_true", help="learnable per-channel scale and shift (RevIN)")
+    add("--train-linear", action="store_true",
+        help="--model linear trained by Adam instead of solved by least squares")
+    add("--epochs", type=int, default=30, help="at most this many epochs (default 30)")
+    add("--patience", type=int, default=5,
+        help="stop after this many epochs without a better validation loss (default 5)")
+    add("--batch-size", type=int, help="windows per step (default: published setting)")
+    add("--learning-rate", type=float, help="Adam's rate (default: published setting)")
+    add("--seed", type=int, default=2024, help="seed for initialisation and shuffling")
+    add("--date-column", help="the dates' column (default: the first, when it holds dates)")
+    add("--date-format", help="strptime codes for the dates, e.g. '%%d/%%m/%%Y %%H:%%M'")
+    add("--missing", default="ffill", choices=["ffill", "error"],
+        help="missing cells (empty, NA, NaN): filled with the value above (default, counted "
+             "in the log) or refused")
+    add("--drop-categorical", action="store_true",
+        help="leave out columns of words (default: one-hot encode them)")
+    add("--output", required=True, metavar="DIR", help="the folder to write")
+    add("--overwrite", action="store_true", help="replace DIR if it exists")
+    add("--quiet", action="store_true", help="no progress lines")
+    bench.set_defaults(run=_benchmark)
+
+
+def _benchmark(args) -> int:
+    from ..tasks import benchmark
+
+    config = config_from(args, benchmark.BenchmarkConfig)
+    metrics = benchmark.run(config, verbose=0 if args.quiet else 1)
+    Console().print(benchmark_table(metrics))
+    console = Console()
+    for horizon, entry in metrics["results"].items():
+        if entry["worse_than_baseline"]:
+            console.print(f"[bold red]horizon {horizon}: {metrics['model']} is worse than "
+                          f"{' and '.join(entry['worse_than_baseline'])} on validation[/]")
+    console.print(f"written: {args.output}/metrics.json, {args.output}/forecast.png")
+    return 0
+
+
+def benchmark_table(metrics) -> Table:
+    """Rows: horizons; columns: the model's and the baselines' test MSE / MAE."""
+    table = Table(title=f"{Path(metrics['data']).name}: {metrics['protocol']} "
+                        f"{metrics['features']}, lookback {metrics['lookback']}, test MSE / MAE",
+                  header_style="bold")
+    for name in ("horizon", f"{metrics['model']} (model)", "repeat", "linear", "epoch", "fit s"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for horizon, entry in metrics["results"].items():
+        pair = (lambda s: f"{s['mse']:.3f} / {s['mae']:.3f}")  # noqa: E731
+        table.add_row(horizon, pair(entry), pair(entry["baselines"]["repeat"]),
+                      pair(entry["baselines"]["linear"]),
+                      f"{entry['best_epoch']}/{entry['epochs']}",
+                      f"{entry['training_seconds']:.0f}")
+    return table
 
 
 def _train(args) -> int:

@@ -18,8 +18,9 @@ from .imdb import load_imdb, load_imdb_splits
 from .registry import DATASETS, fetch, info
 from .sarcasm import load_sarcasm
 from .tables import read_labeled
-from .timeseries import read_series
-from .windows import Standardizer, make_windows, time_splits
+from .timeseries import read_series, series_from_dataframe
+from .splits import Standardizer, time_splits
+from .windows import make_windows
 
 __all__ = [
     "AUTOTUNE",
@@ -45,6 +46,7 @@ __all__ = [
     "read_pairs",
     "read_series",
     "sample_reviews",
+    "series_from_dataframe",
     "synthetic_reviews",
     "text_dataset_from_directory",
     "text_lines",

@@ -47,6 +47,15 @@ FORECASTERS = {
                "Dense(1)",
 }
 
+# The long-horizon (LTSF) benchmark's forecasters (built by ``_ltsf_models``).
+LTSF_MODELS = {
+    "linear": "Dense(lookback -> horizon) per channel, weights shared (NLinear-style)",
+    "gru": "GRU(units) over the lookback, seg_len rows per step -> Dense(horizon)",
+    "lstm": "LSTM(units) over the lookback, seg_len rows per step -> Dense(horizon)",
+    "segrnn": "SegRNN: segments -> Dense(units, relu) -> GRU(units); parallel decoding from "
+              "position + channel embeddings -> Dense(seg_len)",
+}
+
 LONG_RANGE_CELLS = ("simplernn", "lstm", "gru")  # the cells ``inspect gradients`` compares
 
 
@@ -100,6 +109,9 @@ class ForecastConfig:
     target: str = "T (degC)"  # the column to forecast
     columns: list[str] | None = None  # input columns (default: every numeric column)
     date_column: str | None = None  # default: the first column, when it holds dates
+    date_format: str | None = None  # strptime codes, for a layout not recognised by itself
+    missing: str = "ffill"  # missing cells: ffill (the value above, counted) or error
+    drop_categorical: bool = False  # columns of words: one-hot encoded, or dropped
     every: int | None = None  # keep every n-th row (default 6 for "jena", else 1)
     lookback: int = 120  # rows of history per window
     step: int = 1  # take every step-th of those rows

@@ -34,7 +34,7 @@ import numpy as np
 from .. import set_seed
 from .._files import write_atomically
 from ..data import Standardizer, TimeSeries, make_windows, read_series, registry, time_splits
-from ..data.windows import last_value_forecast, mae, seasonal_naive_forecast
+from ..data.baselines import last_value_forecast, mae, seasonal_naive_forecast
 from ..models import callbacks, load_model
 from ..viz import plot_forecast, plot_history
 from ._checks import check_settings, optimizer_for
@@ -61,7 +61,10 @@ def train(config: ForecastConfig, verbose=1) -> dict:
     _check(config)
     say = reporter(verbose)
     set_seed(config.seed)
-    series = load_series(config)
+    notes = []
+    series = load_series(config, notes)
+    for note in notes:
+        say(f"data: {note}")
     target = series.index_of(config.target)
     train_end, val_end = time_splits(len(series), config.train_fraction, config.val_fraction)
     say(f"data: {series.source}: {len(series):,} rows x {len(series.columns)} columns "
@@ -145,8 +148,9 @@ def evaluate(run, data=None) -> dict:
 
 # ------------------------------------------------------------------------------ data
 
-def load_series(config) -> TimeSeries:
-    """The configured series: every `every`-th row, the input columns with the target."""
+def load_series(config, notes=None) -> TimeSeries:
+    """The configured series: every `every`-th row, the input columns with the target;
+    what was filled or encoded is appended to `notes`."""
     if config.data == "jena" and not Path(config.data).exists():
         path, every = _jena_csv(registry.fetch("jena")), config.every or JENA_10_MINUTES
     else:
@@ -158,7 +162,11 @@ def load_series(config) -> TimeSeries:
     if config.columns:
         columns = list(config.columns) + ([config.target] if config.target not in
                                           config.columns else [])
-    series = read_series(path, date_column=config.date_column, columns=columns)
+    series = read_series(path, date_column=config.date_column, columns=columns,
+                         date_format=getattr(config, "date_format", None),
+                         missing=getattr(config, "missing", "ffill"),
+                         categorical="drop" if getattr(config, "drop_categorical", False)
+                         else "onehot", notes=notes)
     series.index_of(config.target)  # an unknown target names the columns found
     times = None if series.times is None else series.times[::every]
     return TimeSeries(times, series.values[::every], series.columns, series.source)
@@ -209,6 +217,9 @@ def _check(config):
                    positive=("learning_rate",), choices={"model": list(ARCHITECTURES)})
     if config.every is not None:
         check_settings(config, counts=("every",))
+    if config.missing not in ("ffill", "error"):
+        raise ValueError(f"missing={config.missing!r}: use 'ffill' (fill a missing cell with "
+                         "the value above) or 'error'")
     for name in ("train_fraction", "val_fraction"):
         if not 0 < getattr(config, name) < 1:
             raise ValueError(f"{name} must be between 0 and 1, got {getattr(config, name)!r}")
