@@ -124,8 +124,8 @@ def _benchmark(args) -> int:
 
     config = config_from(args, benchmark.BenchmarkConfig)
     metrics = benchmark.run(config, verbose=0 if args.quiet else 1)
-    Console().print(benchmark_table(metrics))
     console = Console()
+    console.print(benchmark_table(metrics))
     for horizon, entry in metrics["results"].items():
         if entry["worse_than_baseline"]:
             console.print(f"[bold red]horizon {horizon}: {metrics['model']} is worse than "
