@@ -46,8 +46,19 @@ SIMPLE = {"Dense": L.Dense, "Embedding": L.Embedding, "Activation": L.Activation
           "Dropout": L.Dropout, "SpatialDropout1D": L.Dropout, "Flatten": L.Flatten,
           "RepeatVector": L.RepeatVector, "Conv1D": L.Conv1D, "Convolution1D": L.Conv1D,
           "Masking": L.Masking}
-SUPPORTED = sorted({*RECURRENT, *MERGES, *POOLINGS, *SIMPLE, "Bidirectional", "TimeDistributed",
-                    "InputLayer", "RNN"})
+# Layers whose Keras config keys are seqlab's constructor arguments as they stand.
+AS_GIVEN = {"Reshape": (L.Reshape, {"target_shape"}), "Permute": (L.Permute, {"dims"}),
+            "LeakyReLU": (L.LeakyReLU, {"alpha", "negative_slope"}),
+            "GaussianNoise": (L.GaussianNoise, {"stddev"}),
+            "ZeroPadding1D": (L.ZeroPadding1D, {"padding", "data_format"}),
+            "UpSampling1D": (L.UpSampling1D, {"size"}),
+            "Cropping1D": (L.Cropping1D, {"cropping"}),
+            "BatchNormalization": (L.BatchNormalization, {
+                "axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
+                "gamma_initializer", "moving_mean_initializer",
+                "moving_variance_initializer", "synchronized"})}
+SUPPORTED = sorted({*RECURRENT, *MERGES, *POOLINGS, *SIMPLE, *AS_GIVEN, "Bidirectional",
+                    "TimeDistributed", "InputLayer", "RNN"})
 
 # Keras 1 (and Keras 2's legacy interfaces) names -> the Keras 2/3 names.
 _RENAMES = {
@@ -67,10 +78,10 @@ _EMBEDDING_RENAMES = {"init": "embeddings_initializer", "W_regularizer": "embedd
 _IGNORED = {"name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape",
             "input_dim", "input_length", "implementation", "unroll", "use_cudnn", "seed",
             "batch_size", "build_config", "shared_object_id", "input_dtype", "sparse",
-            "ragged", "optional"}
+            "ragged", "optional", "fused", "renorm_momentum"}
 _TRAINING_ONLY = ("regularizer", "constraint")
 _NONE_ONLY = {"quantization_config", "lora_rank", "lora_alpha", "time_major", "weights",
-              "dropout_rate"}
+              "dropout_rate", "renorm", "renorm_clipping", "virtual_batch_size", "adjustment"}
 
 _ALLOWED = {
     "Dense": {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer"},
@@ -142,6 +153,15 @@ def _other(kind, config, name, major, sizes):
         return _made(POOLINGS[kind], arguments, config, name, kind)
     if kind in SIMPLE:
         return _simple(kind, config, name, major, sizes)
+    if kind in AS_GIVEN:
+        cls, allowed = AS_GIVEN[kind]
+        _check_keys(config, allowed, name, kind)
+        arguments = _pick(config, allowed)
+        for key in [k for k in arguments if k.endswith("_initializer")]:
+            arguments[key] = initializer(arguments[key], name, kind, key)
+        if isinstance(arguments.get("axis"), list) and len(arguments["axis"]) == 1:
+            arguments["axis"] = arguments["axis"][0]  # Keras 2 writes BatchNormalization's axis as a list
+        return _made(cls, arguments, config, name, kind)
     return None
 
 

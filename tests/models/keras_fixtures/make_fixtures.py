@@ -261,6 +261,36 @@ def keras3_cases():
     return cases
 
 
+def reshaping_cases():
+    """``k2_reshaping_bn.h5`` / ``k3_reshaping_bn.keras``: Conv1D -> BatchNormalization
+    (moving statistics set away from 0/1) -> LeakyReLU -> ZeroPadding1D -> Cropping1D ->
+    UpSampling1D -> Permute -> Reshape -> GaussianNoise -> GRU -> Dense, the same weights
+    in both Keras versions."""
+    x = floats(batch=4, length=12, features=6)
+
+    def build(keras, leaky):
+        layers = keras.layers
+        inputs = keras.Input(shape=(12, 6))
+        h = layers.BatchNormalization()(layers.Conv1D(8, 3, padding="same")(inputs))
+        h = layers.ZeroPadding1D(2)(leaky(layers)(h))
+        h = layers.UpSampling1D(2)(layers.Cropping1D((1, 2))(h))
+        h = layers.Reshape((8, -1))(layers.Permute((2, 1))(h))
+        h = layers.GRU(5)(layers.GaussianNoise(0.1)(h))
+        return keras.Model(inputs, layers.Dense(2)(h))
+
+    old = build(k2, lambda layers: layers.LeakyReLU(alpha=0.2))
+    randomize(old)
+    norm = next(layer for layer in old.layers if "batch" in layer.name)
+    norm.set_weights([RNG.normal(size=8) + 1, RNG.normal(size=8), RNG.normal(size=8),
+                      RNG.uniform(0.5, 2, size=8)])
+    old.compile(optimizer="adam", loss="mse")
+    save("k2_reshaping_bn", old, x, [".h5"])
+    new = build(k3, lambda layers: layers.LeakyReLU(negative_slope=0.2))
+    new.set_weights(old.get_weights())
+    new.compile(optimizer="adam", loss="mse")
+    save("k3_reshaping_bn", new, x, [".keras"])
+
+
 def main():
     compile_settings = {  # a few other compile settings than mse / adam
         "k2_functional": dict(optimizer=k2.optimizers.RMSprop(learning_rate=0.01),
@@ -283,6 +313,7 @@ def main():
         model.compile(**compile_settings.get(name, dict(optimizer="adam", loss="mse")))
         # the .h5 Keras 3 writes (legacy format, keras_version 3.x): hard_sigmoid is Keras 3's
         save(name, model, x, [".keras"] + ([".h5"] if name == "k3_hard_sigmoid" else []))
+    reshaping_cases()
     sizes = {p.name: p.stat().st_size for p in sorted(HERE.iterdir()) if p.suffix != ".py"}
     print(json.dumps(sizes, indent=1))
 
