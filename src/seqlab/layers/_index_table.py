@@ -244,3 +244,22 @@ def _read_vocabulary_file(path, is_string):
     while lines and lines[-1] == "":
         lines.pop()
     return lines if is_string else [int(line) for line in lines]
+
+
+class VocabularyMethods:
+    """The vocabulary methods TextVectorization, StringLookup and IntegerLookup share, on
+    the layer's ``_table`` (an ``IndexTable``); ``_fixed`` marks a vocabulary that was set
+    rather than adapted."""
+
+    def set_vocabulary(self, vocabulary, idf_weights=None):
+        """Set the vocabulary (and TF-IDF weights) directly instead of adapting."""
+        self._table.set_vocabulary(vocabulary, idf_weights)
+        self._fixed = True
+
+    def get_vocabulary(self, include_special_tokens=True) -> list:
+        """The vocabulary in index order (the mask and OOV tokens first), then by count."""
+        return self._table.get_vocabulary(include_special_tokens)
+
+    def vocabulary_size(self) -> int:
+        """The number of indices, the padding and OOV ones included."""
+        return self._table.vocabulary_size()

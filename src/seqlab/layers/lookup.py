@@ -20,10 +20,10 @@ import torch
 
 from ..text import strings
 from ._base import Layer
-from ._index_table import IndexTable
+from ._index_table import IndexTable, VocabularyMethods
 
 
-class _Lookup(Layer):
+class _Lookup(VocabularyMethods, Layer):
     """What StringLookup and IntegerLookup share: an ``IndexTable`` and the call."""
 
     _is_string = True
@@ -68,16 +68,6 @@ class _Lookup(Layer):
             rows = [array.tolist()] if array.ndim == 1 else array.reshape(len(array), -1).tolist()
             self._table.update_state(rows, self._fixed)
         self._table.finalize_state()
-
-    def set_vocabulary(self, vocabulary, idf_weights=None):
-        self._table.set_vocabulary(vocabulary, idf_weights)
-        self._fixed = True
-
-    def get_vocabulary(self, include_special_tokens=True) -> list:
-        return self._table.get_vocabulary(include_special_tokens)
-
-    def vocabulary_size(self) -> int:
-        return self._table.vocabulary_size()
 
     def _values(self, data):
         if isinstance(data, torch.Tensor):

@@ -31,14 +31,14 @@ import torch
 
 from ..text import strings
 from ._base import Layer
-from ._index_table import IndexTable
+from ._index_table import IndexTable, VocabularyMethods
 
 KERAS_PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
 _STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
 _SPLIT = ("whitespace", "character")
 
 
-class TextVectorization(Layer):
+class TextVectorization(VocabularyMethods, Layer):
     """Keras's ``TextVectorization`` (see the module docstring for the steps)."""
 
     takes_strings = True  # a model starting with it reads texts, not numbers
@@ -111,19 +111,6 @@ class TextVectorization(Layer):
     def _update(self, batch):
         rows = self._documents(batch)
         self._table.update_state(rows, self._fixed)
-
-    def set_vocabulary(self, vocabulary, idf_weights=None):
-        """Set the vocabulary (and TF-IDF weights) directly instead of adapting."""
-        self._table.set_vocabulary(vocabulary, idf_weights)
-        self._fixed = True
-
-    def get_vocabulary(self, include_special_tokens=True) -> list:
-        """The vocabulary, index order: '' (int mode) and '[UNK]' first, then by count."""
-        return self._table.get_vocabulary(include_special_tokens)
-
-    def vocabulary_size(self) -> int:
-        """The number of indices, the padding and OOV ones included."""
-        return self._table.vocabulary_size()
 
     # --------------------------------------------------------------- calling
 
